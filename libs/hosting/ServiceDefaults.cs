@@ -1,0 +1,181 @@
+using System.Net;
+using Dapr.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace GenAiRouter.Hosting;
+
+/// <summary>What every router service has: logs, ports, health, graceful shutdown and the topology switch.</summary>
+public static class ServiceDefaults
+{
+    /// <summary>Health checks with this tag gate <c>/readyz</c>; untagged ones only liveness.</summary>
+    public const string ReadyTag = "ready";
+
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string appId)
+    {
+        builder.Host.UseSerilog((context, logger) => ConfigureLogging(logger, context.Configuration, appId));
+        ConfigurePorts(builder);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services.AddGrpc();
+        builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", r => r.Tags.Contains(ReadyTag)));
+        builder.Services.AddHealthChecks();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<ParentProcessWatchdog>();
+        AddTopology(builder, appId);
+        return builder;
+    }
+
+    public static WebApplication MapServiceDefaults(this WebApplication app)
+    {
+        app.UseSerilogRequestLogging(o =>
+        {
+            o.MessageTemplate = "{RequestMethod} {RequestPath} answered {StatusCode} in {Elapsed:0.0} ms";
+            // Probes every few seconds would drown the log.
+            o.GetLevel = (http, _, error) => error is not null || http.Response.StatusCode >= 500
+                ? LogEventLevel.Error
+                : IsProbe(http.Request.Path) ? LogEventLevel.Verbose : LogEventLevel.Information;
+        });
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag) });
+        app.MapGrpcHealthChecksService();
+        return app;
+    }
+
+    /// <summary>
+    /// Runs the service. A start-up problem the operator must fix (bad configuration, a port in use) is printed
+    /// as one line and ends the process with exit code 2; no stack trace.
+    /// </summary>
+    public static async Task<int> RunRouterServiceAsync(this WebApplication app)
+    {
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception e) when (StartupProblem(e) is { } problem)
+        {
+            Log.Logger.Fatal("{AppId} cannot start: {Problem}", app.Environment.ApplicationName, problem);
+            await Console.Error.WriteLineAsync($"error: {problem}");
+            return 2;
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+        }
+    }
+
+    /// <summary>Builds the app, turning configuration problems found while building into the same one-line exit.</summary>
+    public static async Task<int> RunRouterServiceAsync(this WebApplicationBuilder builder, Action<WebApplication> map)
+    {
+        WebApplication app;
+        try
+        {
+            app = builder.Build();
+        }
+        catch (Exception e) when (StartupProblem(e) is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"error: {problem}");
+            return 2;
+        }
+        map(app);
+        return await app.RunRouterServiceAsync();
+    }
+
+    private static string? StartupProblem(Exception e) => e switch
+    {
+        StartupException or RouterConfig.RouterConfigException => e.Message,
+        IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException } =>
+            $"{e.Message.TrimEnd('.')}: another program is using that port",
+        AggregateException { InnerExceptions.Count: 1 } a => StartupProblem(a.InnerException!),
+        _ => null,
+    };
+
+    private static bool IsProbe(PathString path) => path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
+
+    private static void ConfigureLogging(LoggerConfiguration logger, IConfiguration configuration, string appId)
+    {
+        logger
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Extensions.Http", LogEventLevel.Warning)
+            .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .Enrich.WithProperty("Service", appId);
+        if (string.Equals(configuration["ROUTER_LOG_FORMAT"], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            logger.WriteTo.Console(new RenderedCompactJsonFormatter());
+        }
+        else
+        {
+            logger.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} [{Service}] {Message:lj}{NewLine}{Exception}");
+        }
+    }
+
+    /// <summary>
+    /// Two listeners: HTTP/1.1 on <c>Router:HttpPort</c> (the public API, health probes, event delivery) and
+    /// cleartext HTTP/2 on <c>Router:GrpcPort</c> (gRPC; Kestrel cannot offer both without TLS on one port).
+    /// </summary>
+    private static void ConfigurePorts(WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var bind = configuration["Router:BindAddress"] is { Length: > 0 } text
+            ? IPAddress.TryParse(text, out var parsed) ? parsed : throw new StartupException($"Router:BindAddress is not an IP address: '{text}'")
+            : IPAddress.Any;
+        var httpPort = Port(configuration, "Router:HttpPort", 8080);
+        var grpcPort = Port(configuration, "Router:GrpcPort", 8081);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(bind, httpPort, o => o.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(bind, grpcPort, o => o.Protocols = HttpProtocols.Http2);
+        });
+    }
+
+    private static int Port(ConfigurationManager configuration, string key, int fallback)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+        return int.TryParse(text, out var port) && port is >= 0 and <= 65535
+            ? port
+            : throw new StartupException($"{key} must be a port number, got '{text}'");
+    }
+
+    private static void AddTopology(WebApplicationBuilder builder, string appId)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        var topology = TopologySelector.Select(configuration);
+        services.AddSingleton(new TopologyInfo(topology));
+        if (topology == Topology.Dapr)
+        {
+            services.AddDaprClient();
+            var stateStore = configuration["Router:Dapr:StateStore"] ?? "statestore";
+            var pubSub = configuration["Router:Dapr:PubSub"] ?? "pubsub";
+            services.AddSingleton<IStateStore>(sp => new DaprStateStore(sp.GetRequiredService<DaprClient>(), stateStore));
+            services.AddSingleton<IEventPublisher>(sp => new DaprEventPublisher(sp.GetRequiredService<DaprClient>(), pubSub));
+        }
+        else
+        {
+            services.AddSingleton<IStateStore, InMemoryStateStore>();
+            services.AddHttpClient(nameof(StandaloneEventPublisher));
+            services.AddSingleton<IEventPublisher>(sp => new StandaloneEventPublisher(
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(StandaloneEventPublisher)), configuration, appId));
+        }
+    }
+}
+
+/// <summary>Which topology this process runs in, for diagnostics only: service code must not branch on it.</summary>
+public sealed record TopologyInfo(Topology Topology);

@@ -1,0 +1,134 @@
+using System.Text.RegularExpressions;
+
+namespace GenAiRouter.RouterConfig;
+
+/// <summary>The rules a loaded configuration must meet; each problem names the key path it is about.</summary>
+public static partial class RouterConfigValidator
+{
+    public static readonly IReadOnlySet<string> Capabilities = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "tools", "hosted_tools", "reasoning", "images", "streaming", "structured_output", "previous_response_id",
+    };
+
+    public static IReadOnlyList<string> Validate(RouterConfig config)
+    {
+        var problems = new List<string>();
+        if (!NamePart().IsMatch(config.Issuer))
+        {
+            problems.Add($"issuer: must be lowercase letters, digits and '-', got '{config.Issuer}'");
+        }
+        if (!EnvName().IsMatch(config.AdminKeyEnv))
+        {
+            problems.Add($"admin_key_env: must name an environment variable, got '{config.AdminKeyEnv}'");
+        }
+        foreach (var (name, group) in config.Groups)
+        {
+            ValidateGroup($"groups.{name}", name, group ?? new GroupConfig(), config.Bridge.Enabled, problems);
+        }
+        return problems;
+    }
+
+    private static void ValidateGroup(string at, string name, GroupConfig group, bool bridgeEnabled, List<string> problems)
+    {
+        if (!GroupName().IsMatch(name))
+        {
+            problems.Add($"{at}: a group name is lowercase letters, digits, '-', '.' and ':'");
+        }
+        if (group.Reasoning is { } reasoning)
+        {
+            ValidateLevels($"{at}.reasoning", reasoning, problems);
+        }
+        if (group.Cache?.Ttl is { } ttl && !DurationText.TryParse(ttl, out _))
+        {
+            problems.Add($"{at}.cache.ttl: expected a duration like 90s, 10m, 2h or 1d, got '{ttl}'");
+        }
+        if (group.Targets.Count == 0)
+        {
+            problems.Add($"{at}.targets: a group needs at least one target");
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < group.Targets.Count; i++)
+        {
+            var target = group.Targets[i];
+            var tat = $"{at}.targets[{i}]";
+            if (string.IsNullOrWhiteSpace(target.Name))
+            {
+                problems.Add($"{tat}.name: required");
+            }
+            else if (!names.Add(target.Name))
+            {
+                problems.Add($"{tat}.name: '{target.Name}' is used twice in this group");
+            }
+            ValidateTarget(tat, target, bridgeEnabled, problems);
+        }
+    }
+
+    private static void ValidateTarget(string at, TargetConfig target, bool bridgeEnabled, List<string> problems)
+    {
+        if (target.Api is not ("responses" or "chat"))
+        {
+            problems.Add($"{at}.api: must be 'responses' or 'chat', got '{target.Api}'");
+        }
+        if (!Uri.TryCreate(target.BaseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            problems.Add($"{at}.base_url: must be an absolute http(s) URL, got '{target.BaseUrl}'");
+        }
+        if (string.IsNullOrWhiteSpace(target.Model))
+        {
+            problems.Add($"{at}.model: required (the model name the upstream knows)");
+        }
+        if (target.ApiKeyEnv is { } keyEnv && !EnvName().IsMatch(keyEnv))
+        {
+            problems.Add($"{at}.api_key_env: must name an environment variable (the key itself never goes in this file), got '{keyEnv}'");
+        }
+        foreach (var capability in target.Capabilities.Where(c => !Capabilities.Contains(c)))
+        {
+            problems.Add($"{at}.capabilities: unknown capability '{capability}' (known: {string.Join(", ", Capabilities)})");
+        }
+        if (target.Priority < 1)
+        {
+            problems.Add($"{at}.priority: must be 1 or more (1 is tried first)");
+        }
+        if (target.Weight < 1)
+        {
+            problems.Add($"{at}.weight: must be 1 or more");
+        }
+        if (target.Prices is { } p && (p.InputPerMtok < 0 || p.CachedInputPerMtok < 0 || p.OutputPerMtok < 0 || p.PerImage < 0))
+        {
+            problems.Add($"{at}.prices: prices cannot be negative");
+        }
+        if (target.Reasoning is { } reasoning)
+        {
+            ValidateLevels($"{at}.reasoning", reasoning, problems);
+        }
+        if (target.Api == "responses" && target.ResponsesToChat is not null)
+        {
+            problems.Add($"{at}.responses_to_chat: only a chat target is bridged");
+        }
+        if (target.Api == "chat" && bridgeEnabled && target.ResponsesToChat?.Reasoning == true && target.Reasoning?.Param is null)
+        {
+            problems.Add($"{at}.reasoning.param: a bridged target with reasoning needs the chat parameter that carries it (e.g. reasoning_effort)");
+        }
+    }
+
+    private static void ValidateLevels(string at, ReasoningConfig reasoning, List<string> problems)
+    {
+        if (reasoning.Levels.Count == 0)
+        {
+            problems.Add($"{at}.levels: list at least one level");
+        }
+        if (reasoning.Default is { } level && !reasoning.Levels.Contains(level))
+        {
+            problems.Add($"{at}.default: '{level}' is not one of the levels ({string.Join(", ", reasoning.Levels)})");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9-]+$")]
+    private static partial Regex NamePart();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.:-]*$")]
+    private static partial Regex GroupName();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvName();
+}
