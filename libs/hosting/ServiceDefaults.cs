@@ -28,7 +28,7 @@ public static class ServiceDefaults
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddGrpc();
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", r => r.Tags.Contains(ReadyTag)));
-        builder.Services.AddHealthChecks();
+        builder.Services.AddHealthChecks().AddCheck<LifetimeHealthCheck>("lifetime", tags: [ReadyTag]);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ParentProcessWatchdog>();
         AddTopology(builder, appId);
@@ -41,9 +41,10 @@ public static class ServiceDefaults
         {
             o.MessageTemplate = "{RequestMethod} {RequestPath} answered {StatusCode} in {Elapsed:0.0} ms";
             // Probes every few seconds would drown the log.
-            o.GetLevel = (http, _, error) => error is not null || http.Response.StatusCode >= 500
-                ? LogEventLevel.Error
-                : IsProbe(http.Request.Path) ? LogEventLevel.Verbose : LogEventLevel.Information;
+            o.GetLevel = (http, _, error) =>
+                IsProbe(http.Request.Path) ? LogEventLevel.Verbose
+                : error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : LogEventLevel.Information;
         });
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag) });
@@ -51,56 +52,8 @@ public static class ServiceDefaults
         return app;
     }
 
-    /// <summary>
-    /// Runs the service. A start-up problem the operator must fix (bad configuration, a port in use) is printed
-    /// as one line and ends the process with exit code 2; no stack trace.
-    /// </summary>
-    public static async Task<int> RunRouterServiceAsync(this WebApplication app)
-    {
-        try
-        {
-            await app.RunAsync();
-            return 0;
-        }
-        catch (Exception e) when (StartupProblem(e) is { } problem)
-        {
-            Log.Logger.Fatal("{AppId} cannot start: {Problem}", app.Environment.ApplicationName, problem);
-            await Console.Error.WriteLineAsync($"error: {problem}");
-            return 2;
-        }
-        finally
-        {
-            await Log.CloseAndFlushAsync();
-        }
-    }
-
-    /// <summary>Builds the app, turning configuration problems found while building into the same one-line exit.</summary>
-    public static async Task<int> RunRouterServiceAsync(this WebApplicationBuilder builder, Action<WebApplication> map)
-    {
-        WebApplication app;
-        try
-        {
-            app = builder.Build();
-        }
-        catch (Exception e) when (StartupProblem(e) is { } problem)
-        {
-            await Console.Error.WriteLineAsync($"error: {problem}");
-            return 2;
-        }
-        map(app);
-        return await app.RunRouterServiceAsync();
-    }
-
-    private static string? StartupProblem(Exception e) => e switch
-    {
-        StartupException or RouterConfig.RouterConfigException => e.Message,
-        IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException } =>
-            $"{e.Message.TrimEnd('.')}: another program is using that port",
-        AggregateException { InnerExceptions.Count: 1 } a => StartupProblem(a.InnerException!),
-        _ => null,
-    };
-
-    private static bool IsProbe(PathString path) => path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/grpc.health.v1.Health");
 
     private static void ConfigureLogging(LoggerConfiguration logger, IConfiguration configuration, string appId)
     {
@@ -108,6 +61,8 @@ public static class ServiceDefaults
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Extensions.Http", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Warning)
+            .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
             .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("Service", appId);

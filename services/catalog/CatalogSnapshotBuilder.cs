@@ -1,0 +1,84 @@
+using GenAiRouter.Contracts.V1;
+using GenAiRouter.RouterConfig;
+using Google.Protobuf.WellKnownTypes;
+
+namespace GenAiRouter.Catalog;
+
+/// <summary>Turns a validated configuration into the snapshot ingress routes from.</summary>
+public static class CatalogSnapshotBuilder
+{
+    public static CatalogSnapshot Build(RouterConfig.RouterConfig config, long version)
+    {
+        var snapshot = new CatalogSnapshot { Version = version, Issuer = config.Issuer, BridgeEnabled = config.Bridge.Enabled };
+        foreach (var (name, group) in config.Groups)
+        {
+            snapshot.Groups.Add(BuildGroup(name, group));
+        }
+        return snapshot;
+    }
+
+    private static Group BuildGroup(string name, GroupConfig config)
+    {
+        var group = new Group { Name = name, Description = config.Description ?? "" };
+        if (config.Reasoning is { } reasoning)
+        {
+            group.Reasoning = new ReasoningLevels { DefaultLevel = reasoning.Default ?? "" };
+            group.Reasoning.Levels.Add(reasoning.Levels);
+        }
+        if (DurationText.TryParse(config.Cache?.Ttl, out var ttl))
+        {
+            group.CacheTtl = Duration.FromTimeSpan(ttl);
+        }
+        group.Targets.Add(config.Targets.Select(BuildTarget));
+        return group;
+    }
+
+    private static Target BuildTarget(TargetConfig config)
+    {
+        var target = new Target
+        {
+            Name = config.Name,
+            Api = config.Api == "chat" ? TargetApi.Chat : TargetApi.Responses,
+            BaseUrl = config.BaseUrl,
+            Model = config.Model,
+            ApiKeyEnv = config.ApiKeyEnv ?? "",
+            Priority = config.Priority,
+            Weight = config.Weight,
+        };
+        target.Capabilities.Add(config.Capabilities.Select(ToCapability));
+        if (config.Prices is { } p)
+        {
+            target.Prices = new Prices { InputPerMtok = p.InputPerMtok, CachedInputPerMtok = p.CachedInputPerMtok, OutputPerMtok = p.OutputPerMtok, PerImage = p.PerImage };
+        }
+        if (config.Reasoning is { } r)
+        {
+            target.Reasoning = new TargetReasoning { Param = r.Param ?? "" };
+            target.Reasoning.Levels.Add(r.Levels);
+        }
+        if (config.ResponsesToChat is { } b)
+        {
+            target.ResponsesToChat = new ResponsesToChat
+            {
+                Reasoning = b.Reasoning,
+                Streaming = b.Streaming,
+                Images = b.Images,
+                StructuredOutput = b.StructuredOutput,
+                PreviousResponseId = b.PreviousResponseId,
+                DropHostedTools = b.DropHostedTools,
+            };
+        }
+        return target;
+    }
+
+    private static Capability ToCapability(string name) => name switch
+    {
+        "tools" => Capability.Tools,
+        "hosted_tools" => Capability.HostedTools,
+        "reasoning" => Capability.Reasoning,
+        "images" => Capability.Images,
+        "streaming" => Capability.Streaming,
+        "structured_output" => Capability.StructuredOutput,
+        "previous_response_id" => Capability.PreviousResponseId,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "validated configurations name only known capabilities"),
+    };
+}
