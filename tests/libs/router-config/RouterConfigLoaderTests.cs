@@ -1,0 +1,134 @@
+using GenAiRouter.RouterConfig;
+
+namespace GenAiRouter.RouterConfig.Tests;
+
+public sealed class RouterConfigLoaderTests
+{
+    private const string ValidGroup = """
+        groups:
+          big-coder:
+            targets:
+              - name: native
+                api: responses
+                base_url: https://llm.example.com/v1
+                model: gpt-5.1-codex
+                api_key_env: OPENAI_API_KEY
+        """;
+
+    [Fact]
+    public void The_shipped_example_configuration_is_valid()
+    {
+        var config = RouterConfigLoader.Load(Path.Combine(RepoRoot(), "config", "genai-router.yaml"));
+
+        Assert.Equal("metrum", config.Issuer);
+        Assert.True(config.Bridge.Enabled);
+        var group = Assert.Single(config.Groups);
+        Assert.Equal("big-coder", group.Key);
+        Assert.Equal(["openai", "local-vllm"], group.Value.Targets.Select(t => t.Name));
+        Assert.Equal("reasoning_effort", group.Value.Targets[1].Reasoning?.Param);
+        Assert.True(group.Value.Targets[1].ResponsesToChat?.DropHostedTools);
+    }
+
+    [Fact]
+    public void Defaults_apply_to_keys_left_out()
+    {
+        var config = RouterConfigLoader.Parse(ValidGroup, "router.yaml");
+
+        Assert.Equal("metrum", config.Issuer);
+        Assert.Equal("ROUTER_ADMIN_KEY", config.AdminKeyEnv);
+        Assert.False(config.Bridge.Enabled);
+        Assert.Equal(1, config.Groups["big-coder"].Targets[0].Priority);
+    }
+
+    [Fact]
+    public void A_missing_file_is_named_with_the_problem()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"no-such-{Guid.NewGuid():N}.yaml");
+
+        var e = Assert.Throws<RouterConfigException>(() => RouterConfigLoader.Load(path));
+
+        Assert.Equal($"{path}: file not found", e.Message);
+    }
+
+    [Fact]
+    public void Malformed_yaml_names_the_line()
+    {
+        var e = Assert.Throws<RouterConfigException>(() => RouterConfigLoader.Parse("issuer: metrum\ngroups: [unclosed\n", "router.yaml"));
+
+        Assert.StartsWith("router.yaml: line ", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("issuer: metrum\nissuers: typo\n", "line 2, column 1: unknown key 'issuers'")]
+    [InlineData("bridge:\n  enable: true\n", "line 2, column 3: unknown key 'enable'")]
+    [InlineData(ValidGroup + "\n        temperature: 2\n", "line 9, column 9: unknown key 'temperature'")]
+    public void An_unknown_key_is_an_error_with_its_position(string yaml, string expected)
+    {
+        var e = Assert.Throws<RouterConfigException>(() => RouterConfigLoader.Parse(yaml, "router.yaml"));
+
+        Assert.Equal($"router.yaml: {expected}", e.Message);
+    }
+
+    [Theory]
+    [InlineData("api: responses", "api: completions", "groups.big-coder.targets[0].api: must be 'responses' or 'chat', got 'completions'")]
+    [InlineData("base_url: https://llm.example.com/v1", "base_url: llm.example.com", "groups.big-coder.targets[0].base_url: must be an absolute http(s) URL, got 'llm.example.com'")]
+    [InlineData("api_key_env: OPENAI_API_KEY", "api_key_env: sk-live-123", "groups.big-coder.targets[0].api_key_env: must name an environment variable (the key itself never goes in this file), got 'sk-live-123'")]
+    [InlineData("model: gpt-5.1-codex", "model: ''", "groups.big-coder.targets[0].model: required (the model name the upstream knows)")]
+    [InlineData("name: native", "name: native\n        capabilities: [tools, telepathy]", "groups.big-coder.targets[0].capabilities: unknown capability 'telepathy' (known: tools, hosted_tools, reasoning, images, streaming, structured_output, previous_response_id)")]
+    [InlineData("name: native", "name: native\n        priority: 0", "groups.big-coder.targets[0].priority: must be 1 or more (1 is tried first)")]
+    [InlineData("big-coder:", "big-coder:\n    cache: { ttl: soon }", "groups.big-coder.cache.ttl: expected a duration like 90s, 10m, 2h or 1d, got 'soon'")]
+    [InlineData("big-coder:", "big-coder:\n    reasoning: { levels: [low, high], default: medium }", "groups.big-coder.reasoning.default: 'medium' is not one of the levels (low, high)")]
+    public void Validation_names_the_key_path_and_the_problem(string replace, string with, string expected)
+    {
+        var e = Assert.Throws<RouterConfigException>(() => RouterConfigLoader.Parse(ValidGroup.Replace(replace, with, StringComparison.Ordinal), "router.yaml"));
+
+        Assert.Equal([expected], e.Problems);
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        var yaml = "issuer: Not_Valid\ngroups:\n  empty: {}\n";
+
+        var e = Assert.Throws<RouterConfigException>(() => RouterConfigLoader.Parse(yaml, "router.yaml"));
+
+        Assert.Equal(
+            ["issuer: must be lowercase letters, digits and '-', got 'Not_Valid'", "groups.empty.targets: a group needs at least one target"],
+            e.Problems);
+    }
+
+    [Theory]
+    [InlineData("90s", 90)]
+    [InlineData("10m", 600)]
+    [InlineData("2h", 7200)]
+    [InlineData("30d", 2592000)]
+    public void Durations_read_as_people_write_them(string text, int seconds)
+    {
+        Assert.True(DurationText.TryParse(text, out var duration));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), duration);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("10")]
+    [InlineData("m")]
+    [InlineData("0m")]
+    [InlineData("-5m")]
+    [InlineData("1w")]
+    [InlineData("1.5h")]
+    public void Durations_that_are_not_positive_durations_are_refused(string text)
+    {
+        Assert.False(DurationText.TryParse(text, out _));
+    }
+
+    internal static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GenAiRouter.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("not inside the repository");
+    }
+}
