@@ -26,7 +26,6 @@ public static class RouterService
         }
         catch (Exception e) when (StartupProblem(e) is { } problem)
         {
-            Log.Logger.Fatal("Cannot start: {Problem}", problem);
             await Console.Error.WriteLineAsync($"error: {appId}: {problem}");
             return 2;
         }

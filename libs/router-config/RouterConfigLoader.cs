@@ -58,23 +58,63 @@ public static partial class RouterConfigLoader
     private static string Describe(YamlException e)
     {
         var at = $"line {e.Start.Line}, column {e.Start.Column}";
-        // YamlDotNet reports an unknown key as "Property 'x' not found on type 'Y'."
-        var unknown = UnknownProperty().Match(e.Message);
-        if (unknown.Success)
-        {
-            return $"{at}: unknown key '{unknown.Groups[1].Value}'";
-        }
-        var inner = e.InnerException?.Message;
-        var what = e.Message.StartsWith("Exception during deserialization", StringComparison.Ordinal) && inner is not null
-            ? inner
+        var message = e.InnerException is { } inner && e.Message.StartsWith("Exception during deserialization", StringComparison.Ordinal)
+            ? inner.Message
             : e.Message;
-        return $"{at}: {TrimMark().Replace(what, "")}";
+        return $"{at}: {Friendly(TrimMark().Replace(message, ""))}";
     }
+
+    /// <summary>YamlDotNet speaks of .NET types and parser events; say it in the file's terms instead.</summary>
+    private static string Friendly(string message)
+    {
+        if (UnknownProperty().Match(message) is { Success: true } unknown)
+        {
+            return $"unknown key '{unknown.Groups[1].Value}'";
+        }
+        if (ExpectedEvent().Match(message) is { Success: true } expected)
+        {
+            return $"expected {Shape(expected.Groups[1].Value)} here, found {Shape(expected.Groups[2].Value)}";
+        }
+        if (NotBoolean().Match(message) is { Success: true } boolean)
+        {
+            return $"'{boolean.Groups[1].Value}' is not true or false";
+        }
+        if (NotNumber().Match(message) is { Success: true } number)
+        {
+            return $"'{number.Groups[1].Value}' is not a number";
+        }
+        if (message.Contains("deserialize the node into type", StringComparison.Ordinal) || message.StartsWith("Invalid cast", StringComparison.Ordinal))
+        {
+            return "this value does not have the shape its key needs (a mapping, a list or a single value)";
+        }
+        return TrailingMark().Replace(message, "");
+    }
+
+    private static string Shape(string parserEvent) => parserEvent switch
+    {
+        "MappingStart" => "a mapping (key: value)",
+        "SequenceStart" => "a list",
+        "Scalar" => "a single value",
+        _ => parserEvent,
+    };
 
     [GeneratedRegex("Property '([^']+)' not found on type")]
     private static partial Regex UnknownProperty();
 
+    [GeneratedRegex("Expected '(\\w+)', got '(\\w+)'")]
+    private static partial Regex ExpectedEvent();
+
+    [GeneratedRegex("The value \"([^\"]*)\" is not a valid YAML Boolean")]
+    private static partial Regex NotBoolean();
+
+    [GeneratedRegex("The input string '([^']*)' was not in a correct format")]
+    private static partial Regex NotNumber();
+
     // YamlDotNet repeats the position as "(Line: 1, Col: 2, Idx: 3) - (...): "; we already say where.
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
     private static partial Regex TrimMark();
+
+    [GeneratedRegex(@" ?\(at Line: \d+, Col: \d+, Idx: \d+\)\.?$")]
+    private static partial Regex TrailingMark();
 }
+

@@ -71,6 +71,19 @@ public sealed class RouterConfigLoaderTests
     }
 
     [Theory]
+    [InlineData("groups: [big-coder]\n", "line 1, column 9: expected a mapping (key: value) here, found a list")]
+    [InlineData("groups: 5\n", "line 1, column 9: this value does not have the shape its key needs (a mapping, a list or a single value)")]
+    [InlineData("bridge: { enabled: maybe }\n", "line 1, column 20: 'maybe' is not true or false")]
+    [InlineData(ValidGroup + "\n        priority: first\n", "line 9, column 19: 'first' is not a number")]
+    public void A_value_of_the_wrong_shape_is_described_in_the_files_terms(string yaml, string expected)
+    {
+        var e = Assert.Throws<RouterConfigException>(() => RouterConfigLoader.Parse(yaml, "router.yaml"));
+
+        Assert.Equal($"router.yaml: {expected}", e.Message);
+        Assert.DoesNotContain("System.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("api: responses", "api: completions", "groups.big-coder.targets[0].api: must be 'responses' or 'chat', got 'completions'")]
     [InlineData("base_url: https://llm.example.com/v1", "base_url: llm.example.com", "groups.big-coder.targets[0].base_url: must be an absolute http(s) URL, got 'llm.example.com'")]
     [InlineData("api_key_env: OPENAI_API_KEY", "api_key_env: sk-live-123", "groups.big-coder.targets[0].api_key_env: must name an environment variable (the key itself never goes in this file), got 'sk-live-123'")]
