@@ -1,31 +1,39 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 
 namespace GenAiRouter.Hosting;
 
-/// <summary>The standalone state store: process memory, entries expire lazily on read.</summary>
+/// <summary>The standalone volatile state store: process memory, entries expire lazily on read.</summary>
 public sealed class InMemoryStateStore(TimeProvider time) : IStateStore
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private long _version;
 
-    public Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        if (!_entries.TryGetValue(key, out var entry))
-        {
-            return Task.FromResult<byte[]?>(null);
-        }
-        if (entry.ExpiresAt <= time.GetUtcNow())
-        {
-            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
-            return Task.FromResult<byte[]?>(null);
-        }
-        return Task.FromResult<byte[]?>(entry.Value);
-    }
+    public Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken) =>
+        Task.FromResult(Live(key)?.Value);
+
+    public Task<StateEntry?> GetEntryAsync(string key, CancellationToken cancellationToken) =>
+        Task.FromResult(Live(key) is { } entry ? new StateEntry(entry.Value, entry.Version.ToString(CultureInfo.InvariantCulture)) : null);
 
     public Task SetAsync(string key, ReadOnlyMemory<byte> value, TimeSpan? timeToLive, CancellationToken cancellationToken)
     {
-        var expiresAt = timeToLive is { } ttl ? time.GetUtcNow() + ttl : DateTimeOffset.MaxValue;
-        _entries[key] = new Entry(value.ToArray(), expiresAt);
+        _entries[key] = NewEntry(value, timeToLive);
         return Task.CompletedTask;
+    }
+
+    public Task<bool> TrySetAsync(string key, ReadOnlyMemory<byte> value, string? etag, CancellationToken cancellationToken)
+    {
+        var replacement = NewEntry(value, null);
+        if (etag is null)
+        {
+            // Live() drops an expired entry, so an expired key counts as absent.
+            return Task.FromResult(Live(key) is null && _entries.TryAdd(key, replacement));
+        }
+        return Task.FromResult(
+            _entries.TryGetValue(key, out var existing)
+            && !IsExpired(existing)
+            && existing.Version.ToString(CultureInfo.InvariantCulture) == etag
+            && _entries.TryUpdate(key, replacement, existing));
     }
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
@@ -34,5 +42,24 @@ public sealed class InMemoryStateStore(TimeProvider time) : IStateStore
         return Task.CompletedTask;
     }
 
-    private sealed record Entry(byte[] Value, DateTimeOffset ExpiresAt);
+    private Entry? Live(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            return null;
+        }
+        if (IsExpired(entry))
+        {
+            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+            return null;
+        }
+        return entry;
+    }
+
+    private bool IsExpired(Entry entry) => entry.ExpiresAt <= time.GetUtcNow();
+
+    private Entry NewEntry(ReadOnlyMemory<byte> value, TimeSpan? timeToLive) =>
+        new(value.ToArray(), timeToLive is { } ttl ? time.GetUtcNow() + ttl : DateTimeOffset.MaxValue, Interlocked.Increment(ref _version));
+
+    private sealed record Entry(byte[] Value, DateTimeOffset ExpiresAt, long Version);
 }

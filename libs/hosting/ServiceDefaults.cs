@@ -119,18 +119,42 @@ public static class ServiceDefaults
         if (topology == Topology.Dapr)
         {
             services.AddDaprClient();
-            var stateStore = configuration["Router:Dapr:StateStore"] ?? "statestore";
             var pubSub = configuration["Router:Dapr:PubSub"] ?? "pubsub";
-            services.AddSingleton<IStateStore>(sp => new DaprStateStore(sp.GetRequiredService<DaprClient>(), stateStore));
             services.AddSingleton<IEventPublisher>(sp => new DaprEventPublisher(sp.GetRequiredService<DaprClient>(), pubSub));
         }
         else
         {
-            services.AddSingleton<IStateStore, InMemoryStateStore>();
             services.AddHttpClient(nameof(StandaloneEventPublisher));
             services.AddSingleton<IEventPublisher>(sp => new StandaloneEventPublisher(
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(StandaloneEventPublisher)), configuration, appId));
         }
+    }
+
+    /// <summary>
+    /// Registers the state store called <paramref name="name"/>, for <c>[FromKeyedServices(name)] IStateStore</c>.
+    /// Dapr: the component named by <c>Router:Dapr:StateStores:&lt;name&gt;</c> (default: the name itself).
+    /// Standalone: process memory, or for durable stores a SQLite file in <c>ROUTER_DATA_DIR</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddRouterStateStore(this IHostApplicationBuilder builder, string name, StateDurability durability)
+    {
+        var configuration = builder.Configuration;
+        if (TopologySelector.Select(configuration) == Topology.Dapr)
+        {
+            var component = configuration[$"Router:Dapr:StateStores:{name}"] ?? name;
+            builder.Services.AddKeyedSingleton<IStateStore>(name, (sp, _) => new DaprStateStore(sp.GetRequiredService<DaprClient>(), component));
+        }
+        else if (durability == StateDurability.Durable)
+        {
+            var dataDir = configuration["ROUTER_DATA_DIR"] is { Length: > 0 } dir
+                ? dir
+                : throw new StartupException($"ROUTER_DATA_DIR must name a directory for the durable '{name}' store in the standalone topology");
+            builder.Services.AddKeyedSingleton<IStateStore>(name, (sp, _) => new SqliteStateStore(Path.Combine(dataDir, $"{name}.db"), sp.GetRequiredService<TimeProvider>()));
+        }
+        else
+        {
+            builder.Services.AddKeyedSingleton<IStateStore>(name, (sp, _) => new InMemoryStateStore(sp.GetRequiredService<TimeProvider>()));
+        }
+        return builder;
     }
 }
 
