@@ -1,8 +1,10 @@
 using System.CommandLine;
+using GenAiRouter.Cli.Tokens;
 using GenAiRouter.Cli.Up;
 
 var root = new RootCommand("GenAI Smart Router: an OpenAI-Responses-compatible router for model groups.");
 root.Subcommands.Add(UpCommand.Create());
+root.Subcommands.Add(TokenCommands.Create());
 
 // `up` stops its services gracefully on Ctrl-C/SIGTERM; give it the time that takes before the process ends.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

@@ -9,7 +9,7 @@ namespace GenAiRouter.Cli.Up;
 /// SIGTERM, or when one of them dies. Children also watch this process (ROUTER_PARENT_PID), so none
 /// outlives it even if it is killed outright.
 /// </summary>
-public sealed partial class Supervisor(string configPath, int basePort) : IAsyncDisposable
+public sealed partial class Supervisor(RouterSetup setup, int basePort) : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
@@ -17,11 +17,12 @@ public sealed partial class Supervisor(string configPath, int basePort) : IAsync
     private readonly List<(string App, Process Process)> _children = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
-    public async Task<int> RunAsync(string? exampleGroup, CancellationToken stop)
+    public async Task<int> RunAsync(CancellationToken stop)
     {
+        var adminKey = setup.EnsureAdminKey();
         foreach (var app in RouterApps.All)
         {
-            _children.Add((app, Start(app)));
+            _children.Add((app, Start(app, adminKey)));
         }
 
         var ready = await WaitUntilReadyAsync(stop);
@@ -38,9 +39,10 @@ public sealed partial class Supervisor(string configPath, int basePort) : IAsync
         var ingress = RouterApps.StandalonePorts(RouterApps.Ingress, basePort).Http;
         Console.WriteLine($"""
 
-            GenAI Smart Router is ready (standalone topology, config {configPath}).
+            GenAI Smart Router is ready (standalone topology, config {setup.ConfigPath}).
               base URL:     http://127.0.0.1:{ingress}/v1
-              get a token:  ./genai-router token issue --user you --project demo --env dev --groups {exampleGroup ?? "<group>"}
+              get a token:  ./genai-router token issue{PortOption()} --user you --project demo --env dev --groups {setup.Config.Groups.Keys.FirstOrDefault() ?? "<group>"}
+              data:         {setup.DataDir}
               stop:         Ctrl-C
             """);
 
@@ -77,7 +79,9 @@ public sealed partial class Supervisor(string configPath, int basePort) : IAsync
         _http.Dispose();
     }
 
-    private Process Start(string app)
+    private string PortOption() => basePort == 8080 ? "" : $" --port {basePort}";
+
+    private Process Start(string app, string adminKey)
     {
         var assembly = RouterHome.ServiceAssembly(app);
         if (!File.Exists(assembly))
@@ -89,7 +93,12 @@ public sealed partial class Supervisor(string configPath, int basePort) : IAsync
         start.ArgumentList.Add(assembly);
         var env = start.Environment;
         env["ROUTER_TOPOLOGY"] = "standalone";
-        env["ROUTER_CONFIG"] = configPath;
+        env["ROUTER_CONFIG"] = setup.ConfigPath;
+        env["ROUTER_DATA_DIR"] = setup.DataDir;
+        if (app == RouterApps.Auth)
+        {
+            env[setup.Config.AdminKeyEnv] = adminKey;
+        }
         env["ROUTER_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["Router__BindAddress"] = "127.0.0.1";
         env["Router__HttpPort"] = http.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using GenAiRouter.Hosting;
-using GenAiRouter.RouterConfig;
 
 namespace GenAiRouter.Cli.Up;
 
@@ -11,8 +10,8 @@ public static class UpCommand
 {
     public static Command Create()
     {
-        var config = new Option<FileInfo>("--config") { Description = "Router configuration file (default: config/genai-router.yaml)" };
-        var port = new Option<int>("--port") { Description = "Ingress port; the services use it and the next 9 ports", DefaultValueFactory = _ => 8080 };
+        var config = RouterSetup.ConfigOption();
+        var port = RouterSetup.PortOption();
         port.Validators.Add(r =>
         {
             if (r.GetValue(port) is < 1 or > 65526)
@@ -22,20 +21,14 @@ public static class UpCommand
         });
         var command = new Command("up", "Start all five services locally (standalone topology) and wait for Ctrl-C") { config, port };
         command.SetAction((parse, cancellation) =>
-            RunAsync(parse.GetValue(config)?.FullName ?? RouterHome.DefaultConfig, parse.GetValue(port), cancellation));
+            RunAsync(parse.GetValue(config), parse.GetValue(port), cancellation));
         return command;
     }
 
-    private static async Task<int> RunAsync(string configPath, int basePort, CancellationToken stop)
+    private static async Task<int> RunAsync(FileInfo? configFile, int basePort, CancellationToken stop)
     {
-        RouterConfig.RouterConfig config;
-        try
+        if (RouterSetup.Load(configFile) is not { } setup)
         {
-            config = RouterConfigLoader.Load(configPath);
-        }
-        catch (RouterConfigException e)
-        {
-            await Console.Error.WriteLineAsync($"genai-router: error: {e.Message}");
             return 2;
         }
         if (FirstPortInUse(basePort) is { } busy)
@@ -45,8 +38,8 @@ public static class UpCommand
             return 2;
         }
 
-        await using var supervisor = new Supervisor(configPath, basePort);
-        return await supervisor.RunAsync(config.Groups.Keys.FirstOrDefault(), stop);
+        await using var supervisor = new Supervisor(setup, basePort);
+        return await supervisor.RunAsync(stop);
     }
 
     private static (int Port, string Use)? FirstPortInUse(int basePort)

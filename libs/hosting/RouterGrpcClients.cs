@@ -32,6 +32,8 @@ public static class RouterGrpcClients
         {
             client.AddInterceptor(() => new DaprAppIdInterceptor(appId));
         }
+        // Lets services take the client as a constructor parameter.
+        builder.Services.AddTransient(sp => sp.GetRouterGrpcClient<TClient>(appId));
         return client;
     }
 

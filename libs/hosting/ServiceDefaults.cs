@@ -154,6 +154,8 @@ public static class ServiceDefaults
         {
             builder.Services.AddKeyedSingleton<IStateStore>(name, (sp, _) => new InMemoryStateStore(sp.GetRequiredService<TimeProvider>()));
         }
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            $"state-store:{name}", sp => new StateStoreHealthCheck(sp.GetRequiredKeyedService<IStateStore>(name), name), HealthStatus.Unhealthy, [ReadyTag]));
         return builder;
     }
 }
