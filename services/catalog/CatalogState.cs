@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using GenAiRouter.Contracts.V1;
 using GenAiRouter.Hosting;
 using GenAiRouter.RouterConfig;
@@ -5,25 +6,83 @@ using GenAiRouter.RouterConfig;
 namespace GenAiRouter.Catalog;
 
 /// <summary>
-/// The current catalog snapshot, built from the router configuration file named by <c>ROUTER_CONFIG</c>.
-/// Loaded when the service starts, so a bad file stops start-up with its problems.
+/// The current catalog snapshot, built from the router configuration file (<c>ROUTER_CONFIG</c>). Loaded at
+/// start-up, so a bad file stops the service; then re-read whenever its content changes (a ConfigMap update
+/// swaps a symlink, so the content is polled rather than watched). A bad reload keeps the last good snapshot.
 /// </summary>
-public sealed class CatalogState(IConfiguration configuration) : IHostedService
+public sealed partial class CatalogState(IConfiguration configuration, ILogger<CatalogState> logger) : BackgroundService
 {
+    private readonly string _path = RouterConfigFile.Path(configuration);
+    private readonly TimeSpan _interval = TimeSpan.FromMilliseconds(configuration.GetValue("Router:Catalog:ReloadMilliseconds", 2000));
     private CatalogSnapshot? _current;
+    private byte[] _seen = [];
+    private TaskCompletionSource _changed = NewSignal();
 
-    public CatalogSnapshot Current => _current ?? throw new InvalidOperationException("the catalog is read before the service started");
+    public CatalogSnapshot Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("the catalog is read before the service started");
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Completes once a snapshot newer than <paramref name="version"/> is current.</summary>
+    public async Task WaitForNewerAsync(long version, CancellationToken cancellationToken)
     {
-        var path = configuration["ROUTER_CONFIG"];
-        if (string.IsNullOrEmpty(path))
+        while (Current.Version <= version)
         {
-            throw new StartupException("ROUTER_CONFIG must name the router configuration file");
+            await Volatile.Read(ref _changed).Task.WaitAsync(cancellationToken);
         }
-        _current = CatalogSnapshotBuilder.Build(RouterConfigLoader.Load(path), version: 1);
-        return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var text = File.Exists(_path) ? File.ReadAllBytes(_path) : [];
+        Publish(CatalogSnapshotBuilder.Build(RouterConfigLoader.Load(_path), version: 1), text);
+        CatalogLoaded(logger, 1, Current.Groups.Count);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            byte[] text;
+            try
+            {
+                text = await File.ReadAllBytesAsync(_path, stoppingToken);
+            }
+            catch (IOException e)
+            {
+                ReloadFailed(logger, Current.Version, _path, e.Message);
+                continue;
+            }
+            if (CryptographicOperations.FixedTimeEquals(SHA256.HashData(text), _seen))
+            {
+                continue;
+            }
+            try
+            {
+                var config = RouterConfigLoader.Parse(System.Text.Encoding.UTF8.GetString(text), _path);
+                Publish(CatalogSnapshotBuilder.Build(config, Current.Version + 1), text);
+                CatalogLoaded(logger, Current.Version, Current.Groups.Count);
+            }
+            catch (RouterConfigException e)
+            {
+                // Remember the bad content so the same problem is logged once, not every tick.
+                _seen = SHA256.HashData(text);
+                ReloadFailed(logger, Current.Version, _path, string.Join("; ", e.Problems));
+            }
+        }
+    }
+
+    private void Publish(CatalogSnapshot snapshot, byte[] text)
+    {
+        _seen = SHA256.HashData(text);
+        Volatile.Write(ref _current, snapshot);
+        Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Catalog version {CatalogVersion} loaded: {GroupCount} groups")]
+    private static partial void CatalogLoaded(ILogger logger, long catalogVersion, int groupCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kept catalog version {CatalogVersion}: {ConfigPath} cannot be used: {Problem}")]
+    private static partial void ReloadFailed(ILogger logger, long catalogVersion, string configPath, string problem);
 }
