@@ -1,3 +1,4 @@
+using GenAiRouter.Contracts.V1;
 using GenAiRouter.Hosting;
 using GenAiRouter.Ingress;
 
@@ -5,9 +6,23 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
     configure: builder =>
     {
         builder.AddServiceDependency(RouterApps.Auth);
-        builder.AddServiceDependency(RouterApps.Catalog);
+        builder.AddRouterGrpcClient<CallerTokens.CallerTokensClient>(RouterApps.Auth);
+        builder.AddRouterGrpcClient<Catalog.CatalogClient>(RouterApps.Catalog);
+        builder.Services.AddSingleton<CallerAuthenticator>();
+        builder.Services.AddSingleton<CatalogSnapshots>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogSnapshots>());
+        builder.Services.AddHealthChecks().AddCheck<CatalogSnapshots>("catalog-snapshot", tags: [ServiceDefaults.ReadyTag]);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
     },
     map: app =>
     {
+        app.UseCloudEvents();
+        app.MapSubscribeHandler();
+        app.MapPost(Topics.Route(Topics.TokenRevoked), (TokenRevokedEvent revoked, CallerAuthenticator authenticator) =>
+        {
+            authenticator.Revoke(revoked.KeyId);
+            return Results.Ok();
+        }).WithTopic("pubsub", Topics.TokenRevoked);
+        app.MapGet("/v1/models", ModelsEndpoint.ListAsync);
         app.MapFallback(OpenAiErrors.UnknownRoute);
     });
