@@ -32,7 +32,10 @@ public sealed partial class RouterProcess : IAsyncDisposable
     public static string RepoRoot { get; } = FindRepoRoot();
 
     /// <summary>Runs <c>genai-router</c> with <paramref name="args"/>, as the repository script does.</summary>
-    public static RouterProcess Cli(params string[] args) => Start(Built("GenAiRouter.Cli"), args, new() { ["ROUTER_HOME"] = RepoRoot });
+    public static RouterProcess Cli(params string[] args) => Cli(new Dictionary<string, string>(), args);
+
+    public static RouterProcess Cli(Dictionary<string, string> environment, params string[] args) =>
+        Start(Built("GenAiRouter.Cli"), args, new Dictionary<string, string>(environment) { ["ROUTER_HOME"] = RepoRoot });
 
     /// <summary>Runs one service on its own, as `up` or a container would.</summary>
     public static RouterProcess Service(string project, Dictionary<string, string> environment) => Start(Built(project), [], environment);

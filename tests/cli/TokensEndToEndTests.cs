@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace GenAiRouter.Cli.Tests;
+
+/// <summary>Caller tokens as a platform team and a developer use them: through `up`, the CLI and /v1/models.</summary>
+public sealed class TokensEndToEndTests : IAsyncLifetime
+{
+    private const string Config = """
+        issuer: metrum
+        groups:
+          big-coder:
+            description: Coding models
+            reasoning: { levels: [low, medium, high], default: medium }
+            targets:
+              - { name: a, api: responses, base_url: http://127.0.0.1:9/v1, model: m, capabilities: [reasoning] }
+          small:
+            targets:
+              - { name: b, api: responses, base_url: http://127.0.0.1:9/v1, model: m }
+        """;
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("router-e2e-").FullName;
+    private readonly int _port = RouterProcess.FreePortRange();
+    private readonly HttpClient _http = new();
+    private RouterProcess? _up;
+
+    private string ConfigPath => Path.Combine(_dir, "router.yaml");
+
+    private Dictionary<string, string> Environment => new() { ["XDG_STATE_HOME"] = Path.Combine(_dir, "state") };
+
+    public async ValueTask InitializeAsync()
+    {
+        await File.WriteAllTextAsync(ConfigPath, Config);
+        await StartAsync();
+    }
+
+    [Fact]
+    public async Task Models_lists_exactly_the_tokens_groups_with_reasoning_only_where_granted()
+    {
+        var reasoner = await IssueAsync("--groups", "big-coder,small", "--reasoning", "big-coder");
+        var plain = await IssueAsync("--groups", "big-coder");
+
+        var both = await ModelsAsync(reasoner);
+        var one = await ModelsAsync(plain);
+
+        Assert.Equal(["big-coder", "small"], both.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()));
+        var bigCoder = both.GetProperty("data")[0];
+        Assert.Equal(["low", "medium", "high"], bigCoder.GetProperty("supported_reasoning_levels").EnumerateArray().Select(l => l.GetProperty("effort").GetString()));
+        Assert.Equal("medium", bigCoder.GetProperty("default_reasoning_level").GetString());
+        Assert.False(both.GetProperty("data")[1].TryGetProperty("supported_reasoning_levels", out _), "small offers no reasoning levels");
+        var only = Assert.Single(one.GetProperty("data").EnumerateArray());
+        Assert.Equal("big-coder", only.GetProperty("id").GetString());
+        Assert.False(only.TryGetProperty("supported_reasoning_levels", out _), "reasoning was not granted");
+        Assert.False(only.TryGetProperty("default_reasoning_level", out _), "reasoning was not granted");
+    }
+
+    [Fact]
+    public async Task A_revoked_token_is_refused_by_ingress_within_five_seconds_even_after_a_cached_success()
+    {
+        var token = await IssueAsync("--groups", "small");
+        await ModelsAsync(token);
+
+        await RunCliAsync("token", "revoke", token.Split('_')[5]);
+
+        await UpCommandTests.WaitUntilAsync(() => Status(token) == HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(5), "revoked token still accepted after 5 s");
+        Assert.Contains("revoked", await Body(token), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tokens_survive_a_restart_and_the_list_never_shows_a_secret()
+    {
+        var token = await IssueAsync("--groups", "small");
+        await StopAsync();
+        await StartAsync();
+
+        Assert.Equal(HttpStatusCode.OK, Status(token));
+        var list = await RunCliAsync("token", "list");
+        Assert.Contains(token.Split('_')[5], list, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('_')[6], list, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('_')[6], _up!.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "Missing caller token")]
+    [InlineData("Bearer sk-not-a-router-token", "Malformed caller token")]
+    [InlineData("Basic dXNlcjpwYXNz", "Malformed caller token")]
+    [InlineData("Bearer rtr_metrum_alice_web_dev_k3j4h5g6f7_abcdefghijABCDEFGHIJ0123456789klmnopqrstuvw", "not known")]
+    public async Task Bad_tokens_get_a_401_in_openai_shape_that_never_echoes_the_token(string? authorization, string message)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Models());
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        using var response = await _http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal("invalid_api_key", json.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains(message, json.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        if (authorization is not null)
+        {
+            Assert.DoesNotContain(authorization.Split(' ')[1], body, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_huge_authorization_header_is_refused_cleanly()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Models());
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer rtr_" + new string('a', 16_000));
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Issuing_for_an_unknown_group_or_bad_name_says_what_is_wrong()
+    {
+        await using var unknown = RouterProcess.Cli(Environment, Args("token", "issue", "--user", "alice", "--project", "web", "--env", "dev", "--groups", "huge-coder"));
+        await using var badName = RouterProcess.Cli(Environment, Args("token", "issue", "--user", "al_ice", "--project", "web", "--env", "dev", "--groups", "small"));
+
+        Assert.Equal(1, await unknown.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, await badName.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("genai-router: error: unknown group 'huge-coder' (known: big-coder, small)", unknown.Stderr.TrimEnd());
+        Assert.Equal("genai-router: error: user must be lowercase letters, digits and '-' (no underscores), got 'al_ice'", badName.Stderr.TrimEnd());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _http.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private async Task StartAsync()
+    {
+        _up = RouterProcess.Cli(Environment, "up", "--config", ConfigPath, "--port", UpCommandTests.Text(_port));
+        await _up.WaitForOutputAsync("GenAI Smart Router is ready", TimeSpan.FromSeconds(90));
+    }
+
+    private async Task StopAsync()
+    {
+        if (_up is not null)
+        {
+            _up.Signal(15);
+            await _up.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            await _up.DisposeAsync();
+            _up = null;
+        }
+    }
+
+    private async Task<string> IssueAsync(params string[] grants) =>
+        (await RunCliAsync(["token", "issue", "--user", "alice", "--project", "web", "--env", "dev", .. grants])).Trim();
+
+    private async Task<string> RunCliAsync(params string[] args)
+    {
+        await using var cli = RouterProcess.Cli(Environment, Args(args));
+        Assert.True(await cli.WaitForExitAsync(TimeSpan.FromSeconds(30)) == 0, cli.Stderr);
+        return cli.Stdout;
+    }
+
+    private string[] Args(params string[] args) => [.. args, "--config", ConfigPath, "--port", UpCommandTests.Text(_port)];
+
+    private Uri Models() => new($"http://127.0.0.1:{_port}/v1/models");
+
+    private async Task<JsonElement> ModelsAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Models());
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await _http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private HttpStatusCode Status(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Models());
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = _http.Send(request);
+        return response.StatusCode;
+    }
+
+    private async Task<string> Body(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Models());
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await _http.SendAsync(request);
+        return await response.Content.ReadAsStringAsync();
+    }
+}
