@@ -41,20 +41,29 @@ public sealed class ServiceProcessTests
     }
 
     [Fact]
+    public async Task A_durable_store_without_a_data_directory_stops_auth_with_one_line()
+    {
+        await using var auth = RouterProcess.Service("GenAiRouter.Auth", Settings(RouterProcess.FreePortRange(2)));
+
+        Assert.Equal(2, await auth.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("error: auth: ROUTER_DATA_DIR must name a directory for the durable 'tokens' store in the standalone topology", auth.Stderr.TrimEnd());
+    }
+
+    [Fact]
     public async Task A_port_in_use_stops_a_service_with_one_line_and_exit_code_2()
     {
         var port = RouterProcess.FreePortRange(2);
         using var squatter = new TcpListener(IPAddress.Loopback, port);
         squatter.Start();
-        await using var auth = RouterProcess.Service("GenAiRouter.Auth", Settings(port));
+        await using var bridge = RouterProcess.Service("GenAiRouter.Bridge", Settings(port));
 
-        Assert.Equal(2, await auth.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        var stderr = auth.Stderr.TrimEnd();
-        Assert.StartsWith("error: auth: ", stderr, StringComparison.Ordinal);
+        Assert.Equal(2, await bridge.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var stderr = bridge.Stderr.TrimEnd();
+        Assert.StartsWith("error: bridge: ", stderr, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{port}", stderr, StringComparison.Ordinal);
         Assert.EndsWith("another program is using that port", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', stderr);
-        Assert.DoesNotContain("   at ", auth.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", bridge.Stdout, StringComparison.Ordinal);
     }
 
     private static Dictionary<string, string> Settings(int port) => new()

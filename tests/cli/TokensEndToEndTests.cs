@@ -108,6 +108,21 @@ public sealed class TokensEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_edited_configuration_reaches_ingress_without_a_restart_and_a_broken_edit_is_ignored()
+    {
+        var token = await IssueAsync("--groups", "big-coder");
+
+        await File.WriteAllTextAsync(ConfigPath, Config.Replace("Coding models", "Coding models, now faster", StringComparison.Ordinal));
+        await UpCommandTests.WaitUntilAsync(() => DescriptionAsync(token).Result == "Coding models, now faster", TimeSpan.FromSeconds(15), "the edit never reached /v1/models");
+
+        await File.WriteAllTextAsync(ConfigPath, "groups: { big-coder: ");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.Equal("Coding models, now faster", await DescriptionAsync(token));
+        Assert.Contains("Kept catalog version 2", _up!.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_huge_authorization_header_is_refused_cleanly()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, Models());
@@ -177,6 +192,9 @@ public sealed class TokensEndToEndTests : IAsyncLifetime
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
         return JsonDocument.Parse(body).RootElement.Clone();
     }
+
+    private async Task<string?> DescriptionAsync(string token) =>
+        (await ModelsAsync(token)).GetProperty("data")[0].GetProperty("description").GetString();
 
     private HttpStatusCode Status(string token)
     {
