@@ -68,6 +68,17 @@ public sealed class TokensEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_expired_token_is_refused_with_a_message_saying_so()
+    {
+        var token = await IssueAsync("--groups", "small", "--ttl", "1s");
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, Status(token));
+        Assert.Contains("expired", await Body(token), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tokens_survive_a_restart_and_the_list_never_shows_a_secret()
     {
         var token = await IssueAsync("--groups", "small");
