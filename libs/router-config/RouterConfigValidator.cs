@@ -21,6 +21,10 @@ public static partial class RouterConfigValidator
         {
             problems.Add($"admin_key_env: must name an environment variable, got '{config.AdminKeyEnv}'");
         }
+        if (config.Groups.Count == 0)
+        {
+            problems.Add("groups: list at least one model group");
+        }
         foreach (var (name, group) in config.Groups)
         {
             ValidateGroup($"groups.{name}", name, group ?? new GroupConfig(), config.Bridge.Enabled, problems);

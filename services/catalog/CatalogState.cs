@@ -8,7 +8,9 @@ namespace GenAiRouter.Catalog;
 /// <summary>
 /// The current catalog snapshot, built from the router configuration file (<c>ROUTER_CONFIG</c>). Loaded at
 /// start-up, so a bad file stops the service; then re-read whenever its content changes (a ConfigMap update
-/// swaps a symlink, so the content is polled rather than watched). A bad reload keeps the last good snapshot.
+/// swaps a symlink, so the content is polled rather than watched). New content is applied only once it reads
+/// the same on two polls in a row, so a file caught half-written is never taken for a smaller catalog.
+/// A bad reload keeps the last good snapshot.
 /// </summary>
 public sealed partial class CatalogState(IConfiguration configuration, ILogger<CatalogState> logger) : BackgroundService
 {
@@ -16,6 +18,7 @@ public sealed partial class CatalogState(IConfiguration configuration, ILogger<C
     private readonly TimeSpan _interval = TimeSpan.FromMilliseconds(configuration.GetValue("Router:Catalog:ReloadMilliseconds", 2000));
     private CatalogSnapshot? _current;
     private byte[] _seen = [];
+    private byte[] _candidate = [];
     private TaskCompletionSource _changed = NewSignal();
 
     public CatalogSnapshot Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("the catalog is read before the service started");
@@ -52,8 +55,14 @@ public sealed partial class CatalogState(IConfiguration configuration, ILogger<C
                 ReloadFailed(logger, Current.Version, _path, e.Message);
                 continue;
             }
-            if (CryptographicOperations.FixedTimeEquals(SHA256.HashData(text), _seen))
+            var hash = SHA256.HashData(text);
+            if (hash.AsSpan().SequenceEqual(_seen))
             {
+                continue;
+            }
+            if (!hash.AsSpan().SequenceEqual(_candidate))
+            {
+                _candidate = hash;
                 continue;
             }
             try
@@ -65,7 +74,7 @@ public sealed partial class CatalogState(IConfiguration configuration, ILogger<C
             catch (RouterConfigException e)
             {
                 // Remember the bad content so the same problem is logged once, not every tick.
-                _seen = SHA256.HashData(text);
+                _seen = hash;
                 ReloadFailed(logger, Current.Version, _path, string.Join("; ", e.Problems));
             }
         }

@@ -99,6 +99,16 @@ public sealed class RouterConfigLoaderTests
         Assert.Equal([expected], e.Problems);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("issuer: metrum\n")]
+    public void A_configuration_without_groups_is_refused(string yaml)
+    {
+        var e = Assert.Throws<RouterConfigException>(() => RouterConfigLoader.Parse(yaml, "router.yaml"));
+
+        Assert.Equal(["groups: list at least one model group"], e.Problems);
+    }
+
     [Fact]
     public void Every_problem_is_reported_at_once()
     {
