@@ -127,10 +127,10 @@ public sealed class TokensEndToEndTests : IAsyncLifetime
         await UpCommandTests.WaitUntilAsync(() => DescriptionAsync(token).Result == "Coding models, now faster", TimeSpan.FromSeconds(15), "the edit never reached /v1/models");
 
         await File.WriteAllTextAsync(ConfigPath, "groups: { big-coder: ");
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await UpCommandTests.WaitUntilAsync(() => _up!.Stdout.Contains("Kept catalog version 2", StringComparison.Ordinal), TimeSpan.FromSeconds(15),
+            "the broken edit was never reported");
 
         Assert.Equal("Coding models, now faster", await DescriptionAsync(token));
-        Assert.Contains("Kept catalog version 2", _up!.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
