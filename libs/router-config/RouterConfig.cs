@@ -11,7 +11,20 @@ public sealed class RouterConfig
     /// <summary>Where the standalone topology keeps tokens and usage; defaults to the user's state directory.</summary>
     public string? DataDir { get; set; }
     public BridgeConfig Bridge { get; set; } = new();
+    public LimitsConfig Limits { get; set; } = new();
     public Dictionary<string, GroupConfig> Groups { get; set; } = [];
+}
+
+/// <summary>What ingress accepts and how long it waits on upstreams.</summary>
+public sealed class LimitsConfig
+{
+    /// <summary>Largest request body, in MiB (images travel inline as data URLs).</summary>
+    public int MaxBodyMb { get; set; } = 32;
+    public string ConnectTimeout { get; set; } = "5s";
+    /// <summary>Until the upstream's response headers arrive.</summary>
+    public string FirstByteTimeout { get; set; } = "120s";
+    /// <summary>Longest silence between two chunks of a response once it started.</summary>
+    public string IdleTimeout { get; set; } = "300s";
 }
 
 public sealed class BridgeConfig

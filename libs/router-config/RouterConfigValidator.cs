@@ -21,6 +21,22 @@ public static partial class RouterConfigValidator
         {
             problems.Add($"admin_key_env: must name an environment variable, got '{config.AdminKeyEnv}'");
         }
+        if (config.Limits.MaxBodyMb is < 1 or > 1024)
+        {
+            problems.Add($"limits.max_body_mb: must be between 1 and 1024, got {config.Limits.MaxBodyMb}");
+        }
+        foreach (var (key, value) in new[]
+        {
+            ("connect_timeout", config.Limits.ConnectTimeout),
+            ("first_byte_timeout", config.Limits.FirstByteTimeout),
+            ("idle_timeout", config.Limits.IdleTimeout),
+        })
+        {
+            if (!DurationText.TryParse(value, out _))
+            {
+                problems.Add($"limits.{key}: expected a duration like 5s or 2m, got '{value}'");
+            }
+        }
         if (config.Groups.Count == 0)
         {
             problems.Add("groups: list at least one model group");

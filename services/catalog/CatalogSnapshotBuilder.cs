@@ -9,13 +9,28 @@ public static class CatalogSnapshotBuilder
 {
     public static CatalogSnapshot Build(RouterConfig.RouterConfig config, long version)
     {
-        var snapshot = new CatalogSnapshot { Version = version, Issuer = config.Issuer, BridgeEnabled = config.Bridge.Enabled };
+        var snapshot = new CatalogSnapshot
+        {
+            Version = version,
+            Issuer = config.Issuer,
+            BridgeEnabled = config.Bridge.Enabled,
+            Limits = new Limits
+            {
+                MaxBodyBytes = config.Limits.MaxBodyMb * 1024L * 1024L,
+                ConnectTimeout = ToDuration(config.Limits.ConnectTimeout),
+                FirstByteTimeout = ToDuration(config.Limits.FirstByteTimeout),
+                IdleTimeout = ToDuration(config.Limits.IdleTimeout),
+            },
+        };
         foreach (var (name, group) in config.Groups)
         {
             snapshot.Groups.Add(BuildGroup(name, group));
         }
         return snapshot;
     }
+
+    private static Duration ToDuration(string text) =>
+        Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(DurationText.TryParse(text, out var value) ? value : throw new ArgumentException($"not a validated duration: {text}", nameof(text)));
 
     private static Group BuildGroup(string name, GroupConfig config)
     {

@@ -9,6 +9,9 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
         builder.AddRouterGrpcClient<CallerTokens.CallerTokensClient>(RouterApps.Auth);
         builder.AddRouterGrpcClient<Catalog.CatalogClient>(RouterApps.Catalog);
         builder.Services.AddSingleton<CallerAuthenticator>();
+        builder.Services.AddSingleton<UpstreamClients>();
+        builder.Services.AddSingleton<TargetHealth>();
+        builder.Services.AddSingleton<ResponsesEndpoint>();
         builder.Services.AddSingleton<CatalogSnapshots>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogSnapshots>());
         builder.Services.AddHealthChecks().AddCheck<CatalogSnapshots>("catalog-snapshot", tags: [ServiceDefaults.ReadyTag]);
@@ -24,5 +27,6 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
             return Results.Ok();
         }).WithTopic("pubsub", Topics.TokenRevoked);
         app.MapGet("/v1/models", ModelsEndpoint.ListAsync);
+        app.MapPost("/v1/responses", (HttpContext http, ResponsesEndpoint responses) => responses.HandleAsync(http));
         app.MapFallback(OpenAiErrors.UnknownRoute);
     });

@@ -1,0 +1,345 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using GenAiRouter.Catalog.Routing;
+using GenAiRouter.Contracts.V1;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace GenAiRouter.Ingress;
+
+/// <summary>
+/// <c>POST /v1/responses</c>: authenticate, read and classify the request, pick the targets of its group that can
+/// serve it, and relay the first one that answers, byte for byte as it arrives. Fails over to the next target on
+/// connect errors, timeouts, 429 and 5xx, but only before the first byte reached the caller.
+/// </summary>
+public sealed partial class ResponsesEndpoint(
+    CallerAuthenticator authenticator,
+    CatalogSnapshots catalog,
+    UpstreamClients clients,
+    TargetHealth health,
+    ILogger<ResponsesEndpoint> logger)
+{
+    private const int CopyBufferSize = 16 * 1024;
+    private const int MaxErrorBodyBytes = 64 * 1024;
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var requestId = "req_" + Guid.NewGuid().ToString("N");
+        http.Response.Headers["x-request-id"] = requestId;
+
+        var auth = await authenticator.AuthenticateAsync(http.Request, http.RequestAborted);
+        if (auth.Caller is not { } caller)
+        {
+            await OpenAiErrors.Unauthenticated(auth.Failure).ExecuteAsync(http);
+            return;
+        }
+        if (catalog.Current is not { } snapshot)
+        {
+            await OpenAiErrors.Error(503, "The router has no model catalog yet; retry shortly.", "server_error", "catalog_unavailable").ExecuteAsync(http);
+            return;
+        }
+        var body = await ReadBodyAsync(http, snapshot.Limits.MaxBodyBytes);
+        if (body is null)
+        {
+            await OpenAiErrors.Error(413, $"The request body is larger than this router accepts ({snapshot.Limits.MaxBodyBytes / (1024 * 1024)} MiB).",
+                "invalid_request_error", "request_too_large").ExecuteAsync(http);
+            return;
+        }
+        var (request, targets, refusal) = Route(caller, snapshot, body);
+        if (refusal is not null)
+        {
+            await refusal.ExecuteAsync(http);
+            return;
+        }
+        await RelayAsync(http, requestId, request!, targets!, body, snapshot.Limits, started);
+    }
+
+    /// <summary>The routing decision, or the OpenAI-shaped refusal the caller gets instead.</summary>
+    private (ClassifiedRequest? Request, IReadOnlyList<Target>? Targets, IResult? Error) Route(Caller caller, CatalogSnapshot snapshot, byte[] body)
+    {
+        var (request, problem, param) = RequestClassifier.Classify(body);
+        if (request is null)
+        {
+            return (null, null, OpenAiErrors.Error(400, problem!, "invalid_request_error", "invalid_request", param));
+        }
+        var group = snapshot.Groups.FirstOrDefault(g => g.Name == request.Group);
+        if (group is null)
+        {
+            return (null, null, OpenAiErrors.Error(404, $"The model group '{request.Group}' does not exist. GET /v1/models lists the groups you may use.",
+                "invalid_request_error", "model_not_found", "model"));
+        }
+        var grant = caller.Grants.FirstOrDefault(g => g.Group == group.Name);
+        if (grant is null)
+        {
+            return (null, null, OpenAiErrors.Error(403, $"Your caller token may not use the model group '{group.Name}'. GET /v1/models lists the groups you may use.",
+                "permission_error", "model_not_allowed", "model"));
+        }
+        if (request.Shape.ReasoningEffort is { } effort)
+        {
+            if (!grant.Reasoning)
+            {
+                return (null, null, OpenAiErrors.Error(403, $"Your caller token is not granted reasoning levels in the model group '{group.Name}'; leave out reasoning.effort.",
+                    "permission_error", "reasoning_not_allowed", "reasoning.effort"));
+            }
+            if (group.Reasoning is not { } levels || !levels.Levels.Contains(effort))
+            {
+                return (null, null, OpenAiErrors.Error(400,
+                    $"The model group '{group.Name}' offers reasoning effort {(group.Reasoning is null ? "at no level" : string.Join(", ", group.Reasoning.Levels))}, not '{effort}'.",
+                    "invalid_request_error", "unsupported_value", "reasoning.effort"));
+            }
+        }
+        var gating = TargetGating.Gate(group, request.Shape, snapshot.BridgeEnabled);
+        if (!gating.Served)
+        {
+            return (null, null, OpenAiErrors.Error(400,
+                $"No target in the model group '{group.Name}' can serve this request: none has {string.Join(" + ", gating.Missing)}.",
+                "invalid_request_error", "unsupported_request_shape", "model"));
+        }
+        var native = gating.Eligible.Where(t => t.Api == TargetApi.Responses).ToList();
+        if (native.Count == 0)
+        {
+            return (null, null, OpenAiErrors.Error(501,
+                $"The model group '{group.Name}' can serve this request only through the Responses-to-Chat bridge, which this router does not run yet.",
+                "server_error", "bridge_not_available"));
+        }
+        return (request, health.Order(native), null);
+    }
+
+    private async Task RelayAsync(HttpContext http, string requestId, ClassifiedRequest request, IReadOnlyList<Target> targets, byte[] body, Limits limits, long started)
+    {
+        Failure? last = null;
+        foreach (var target in targets)
+        {
+            var attempt = await TryTargetAsync(http, target, request, body, limits);
+            if (attempt is null)
+            {
+                health.Succeeded(target);
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    var usage = http.Items[nameof(UpstreamUsage)] as UpstreamUsage;
+                    RequestCompleted(logger, requestId, request.Group, target.Name, http.Response.StatusCode,
+                        Stopwatch.GetElapsedTime(started).TotalMilliseconds, usage?.InputTokens ?? 0, usage?.OutputTokens ?? 0);
+                }
+                return;
+            }
+            if (attempt.Kind == FailureKind.ClientGone)
+            {
+                return;
+            }
+            health.Failed(target);
+            UpstreamFailed(logger, requestId, request.Group, target.Name, attempt.Kind, attempt.Status);
+            last = attempt;
+        }
+        await (last switch
+        {
+            { Kind: FailureKind.RateLimited } => RateLimited(http, request.Group, last.RetryAfter),
+            { Kind: FailureKind.Timeout } => OpenAiErrors.Error(504, $"No target of the model group '{request.Group}' answered in time; retry later.", "server_error", "upstream_timeout"),
+            { Kind: FailureKind.NoKey } => OpenAiErrors.Error(502, $"The model group '{request.Group}' is misconfigured: its upstream credentials are missing. Tell your platform team.", "server_error", "upstream_misconfigured"),
+            _ => OpenAiErrors.Error(502, $"No target of the model group '{request.Group}' is reachable right now; retry later.", "server_error", "upstream_unavailable"),
+        }).ExecuteAsync(http);
+    }
+
+    /// <returns>Null when the response was relayed (or answered with a non-retryable upstream error); otherwise why this target failed.</returns>
+    private async Task<Failure?> TryTargetAsync(HttpContext http, Target target, ClassifiedRequest request, byte[] body, Limits limits)
+    {
+        var key = string.IsNullOrEmpty(target.ApiKeyEnv) ? null : Environment.GetEnvironmentVariable(target.ApiKeyEnv);
+        if (!string.IsNullOrEmpty(target.ApiKeyEnv) && string.IsNullOrEmpty(key))
+        {
+            UpstreamKeyMissing(logger, target.Name, target.ApiKeyEnv);
+            return new Failure(FailureKind.NoKey);
+        }
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(target.BaseUrl.TrimEnd('/') + "/responses"))
+        {
+            Content = new ByteArrayContent(RequestClassifier.WithModel(body, request.ModelValue, target.Model)),
+        };
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (key is not null)
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        HttpResponseMessage response;
+        using (var firstByte = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted))
+        {
+            firstByte.CancelAfter(limits.FirstByteTimeout.ToTimeSpan());
+            try
+            {
+                response = await clients.For(target, limits.ConnectTimeout.ToTimeSpan()).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, firstByte.Token);
+            }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                return new Failure(FailureKind.ClientGone);
+            }
+            catch (OperationCanceledException)
+            {
+                return new Failure(FailureKind.Timeout);
+            }
+            catch (HttpRequestException e)
+            {
+                return new Failure(e.InnerException is TimeoutException ? FailureKind.Timeout : FailureKind.Unreachable);
+            }
+        }
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            if (status == 429)
+            {
+                return new Failure(FailureKind.RateLimited, status, response.Headers.RetryAfter?.Delta);
+            }
+            if (status >= 500 || status is 401 or 403)
+            {
+                // 401/403: this target refused the router's own credentials; another target may still serve.
+                return new Failure(FailureKind.UpstreamError, status);
+            }
+            http.Response.Headers["x-router-target"] = target.Name;
+            if (!response.IsSuccessStatusCode)
+            {
+                await RelayUpstreamErrorAsync(http, response, key);
+                return null;
+            }
+            await RelayBodyAsync(http, response, limits.IdleTimeout.ToTimeSpan());
+            return null;
+        }
+    }
+
+    private static async Task RelayBodyAsync(HttpContext http, HttpResponseMessage response, TimeSpan idleTimeout)
+    {
+        http.Response.StatusCode = (int)response.StatusCode;
+        http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var isStream = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
+        using var scanner = new SseUsageScanner();
+        var whole = isStream ? null : new ArrayBufferWriter<byte>();
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            await using var upstream = await response.Content.ReadAsStreamAsync(http.RequestAborted);
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+            while (true)
+            {
+                idle.CancelAfter(idleTimeout);
+                int read;
+                try
+                {
+                    read = await upstream.ReadAsync(buffer, idle.Token);
+                }
+                catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException && !http.RequestAborted.IsCancellationRequested)
+                {
+                    // Mid-response trouble: the status is sent, so say so in the stream's own terms, or cut the body.
+                    if (isStream)
+                    {
+                        await http.Response.Body.WriteAsync(StreamError(e is OperationCanceledException ? "upstream_timeout" : "upstream_disconnected"), http.RequestAborted);
+                    }
+                    else
+                    {
+                        http.Abort();
+                    }
+                    return;
+                }
+                if (read == 0)
+                {
+                    break;
+                }
+                var chunk = buffer.AsMemory(0, read);
+                if (isStream)
+                {
+                    scanner.Observe(chunk.Span);
+                }
+                else
+                {
+                    whole!.Write(chunk.Span);
+                }
+                await http.Response.Body.WriteAsync(chunk, http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+            }
+            http.Items[nameof(UpstreamUsage)] = isStream ? scanner.Usage : SseUsageScanner.FromResponse(whole!.WrittenSpan);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away; disposing the upstream response above cancels the upstream call.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>An upstream 4xx is the caller's to see, minus anything that could reveal the router's credentials.</summary>
+    private static async Task RelayUpstreamErrorAsync(HttpContext http, HttpResponseMessage response, string? key)
+    {
+        var bytes = await response.Content.ReadAsByteArrayAsync(http.RequestAborted);
+        var text = Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, MaxErrorBodyBytes));
+        if (!string.IsNullOrEmpty(key))
+        {
+            text = text.Replace(key, "[redacted]", StringComparison.Ordinal);
+        }
+        http.Response.StatusCode = (int)response.StatusCode;
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(text, http.RequestAborted);
+    }
+
+    private static IResult RateLimited(HttpContext http, string group, TimeSpan? retryAfter)
+    {
+        if (retryAfter is { } delay)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return OpenAiErrors.Error(429, $"Every target of the model group '{group}' is rate limited right now; retry {(retryAfter is null ? "shortly" : $"after {Math.Ceiling(retryAfter.Value.TotalSeconds)} s")}.",
+            "rate_limit_error", "rate_limit_exceeded");
+    }
+
+    private static byte[] StreamError(string code) =>
+        Encoding.UTF8.GetBytes($"event: error\ndata: {{\"type\":\"error\",\"code\":\"{code}\",\"message\":\"The upstream stopped answering mid-response.\",\"param\":null}}\n\n");
+
+    /// <returns>The body, or null when it exceeds <paramref name="maxBytes"/>.</returns>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, long maxBytes)
+    {
+        if (http.Request.ContentLength > maxBytes)
+        {
+            return null;
+        }
+        using var body = new MemoryStream(http.Request.ContentLength is { } length ? (int)length : 16 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(buffer, http.RequestAborted)) > 0)
+            {
+                if (body.Length + read > maxBytes)
+                {
+                    return null;
+                }
+                body.Write(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return body.ToArray();
+    }
+
+    private enum FailureKind
+    {
+        Unreachable,
+        Timeout,
+        RateLimited,
+        UpstreamError,
+        NoKey,
+        ClientGone,
+    }
+
+    private sealed record Failure(FailureKind Kind, int Status = 0, TimeSpan? RetryAfter = null);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} for group {Group} answered {Status} by target {Target} in {ElapsedMs:0.0} ms ({InputTokens} in, {OutputTokens} out)")]
+    private static partial void RequestCompleted(ILogger logger, string requestId, string group, string target, int status, double elapsedMs, long inputTokens, long outputTokens);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} for group {Group}: target {Target} failed ({Failure}, status {UpstreamStatus}); trying the next")]
+    private static partial void UpstreamFailed(ILogger logger, string requestId, string group, string target, FailureKind failure, int upstreamStatus);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Target {Target} names upstream key variable {ApiKeyEnv}, which is not set")]
+    private static partial void UpstreamKeyMissing(ILogger logger, string target, string apiKeyEnv);
+}

@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using GenAiRouter.Contracts.V1;
+
+namespace GenAiRouter.Ingress;
+
+/// <summary>One pooled HTTP client per upstream target, reused across requests (connections stay warm).</summary>
+public sealed class UpstreamClients : IDisposable
+{
+    private readonly ConcurrentDictionary<(string BaseUrl, TimeSpan ConnectTimeout), HttpClient> _clients = new();
+
+    public HttpClient For(Target target, TimeSpan connectTimeout) =>
+        _clients.GetOrAdd((target.BaseUrl, connectTimeout), key => new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = key.ConnectTimeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            EnableMultipleHttp2Connections = true,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+        })
+        {
+            // Timeouts are applied per phase (first byte, idle) by the caller.
+            Timeout = Timeout.InfiniteTimeSpan,
+        });
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+}
