@@ -117,12 +117,9 @@ public sealed partial class ResponsesEndpoint(
             if (attempt is null)
             {
                 health.Succeeded(target);
-                if (logger.IsEnabled(LogLevel.Information))
-                {
-                    var usage = http.Items[nameof(UpstreamUsage)] as UpstreamUsage;
-                    RequestCompleted(logger, requestId, request.Group, target.Name, http.Response.StatusCode,
-                        Stopwatch.GetElapsedTime(started).TotalMilliseconds, usage?.InputTokens ?? 0, usage?.OutputTokens ?? 0);
-                }
+                var usage = http.Items[nameof(UpstreamUsage)] as UpstreamUsage;
+                var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                RequestCompleted(logger, requestId, request.Group, target.Name, http.Response.StatusCode, elapsedMs, usage?.InputTokens ?? 0, usage?.OutputTokens ?? 0);
                 return;
             }
             if (attempt.Kind == FailureKind.ClientGone)
