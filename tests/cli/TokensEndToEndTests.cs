@@ -20,20 +20,10 @@ public sealed class TokensEndToEndTests : IAsyncLifetime
               - { name: b, api: responses, base_url: http://127.0.0.1:9/v1, model: m }
         """;
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("router-e2e-").FullName;
-    private readonly int _port = RouterProcess.FreePortRange();
     private readonly HttpClient _http = new();
-    private RouterProcess? _up;
+    private LocalRouter _router = null!;
 
-    private string ConfigPath => Path.Combine(_dir, "router.yaml");
-
-    private Dictionary<string, string> Environment => new() { ["XDG_STATE_HOME"] = Path.Combine(_dir, "state") };
-
-    public async ValueTask InitializeAsync()
-    {
-        await File.WriteAllTextAsync(ConfigPath, Config);
-        await StartAsync();
-    }
+    public async ValueTask InitializeAsync() => _router = await LocalRouter.StartAsync(Config);
 
     [Fact]
     public async Task Models_lists_exactly_the_tokens_groups_with_reasoning_only_where_granted()
@@ -61,7 +51,7 @@ public sealed class TokensEndToEndTests : IAsyncLifetime
         var token = await IssueAsync("--groups", "small");
         await ModelsAsync(token);
 
-        await RunCliAsync("token", "revoke", token.Split('_')[5]);
+        await _router.RunCliAsync("token", "revoke", token.Split('_')[5]);
 
         await UpCommandTests.WaitUntilAsync(() => Status(token) == HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(5), "revoked token still accepted after 5 s");
         Assert.Contains("revoked", await Body(token), StringComparison.Ordinal);
@@ -82,14 +72,14 @@ public sealed class TokensEndToEndTests : IAsyncLifetime
     public async Task Tokens_survive_a_restart_and_the_list_never_shows_a_secret()
     {
         var token = await IssueAsync("--groups", "small");
-        await StopAsync();
-        await StartAsync();
+        await _router.StopAsync();
+        await _router.StartAsync();
 
         Assert.Equal(HttpStatusCode.OK, Status(token));
-        var list = await RunCliAsync("token", "list");
+        var list = await _router.RunCliAsync("token", "list");
         Assert.Contains(token.Split('_')[5], list, StringComparison.Ordinal);
         Assert.DoesNotContain(token.Split('_')[6], list, StringComparison.Ordinal);
-        Assert.DoesNotContain(token.Split('_')[6], _up!.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('_')[6], _router.Output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -123,11 +113,11 @@ public sealed class TokensEndToEndTests : IAsyncLifetime
     {
         var token = await IssueAsync("--groups", "big-coder");
 
-        await File.WriteAllTextAsync(ConfigPath, Config.Replace("Coding models", "Coding models, now faster", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(_router.ConfigPath, Config.Replace("Coding models", "Coding models, now faster", StringComparison.Ordinal));
         await UpCommandTests.WaitUntilAsync(() => DescriptionAsync(token).Result == "Coding models, now faster", TimeSpan.FromSeconds(15), "the edit never reached /v1/models");
 
-        await File.WriteAllTextAsync(ConfigPath, "groups: { big-coder: ");
-        await UpCommandTests.WaitUntilAsync(() => _up!.Stdout.Contains("Kept catalog version 2", StringComparison.Ordinal), TimeSpan.FromSeconds(15),
+        await File.WriteAllTextAsync(_router.ConfigPath, "groups: { big-coder: ");
+        await UpCommandTests.WaitUntilAsync(() => _router.Output.Contains("Kept catalog version 2", StringComparison.Ordinal), TimeSpan.FromSeconds(15),
             "the broken edit was never reported");
 
         Assert.Equal("Coding models, now faster", await DescriptionAsync(token));
@@ -147,8 +137,8 @@ public sealed class TokensEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Issuing_for_an_unknown_group_or_bad_name_says_what_is_wrong()
     {
-        await using var unknown = RouterProcess.Cli(Environment, Args("token", "issue", "--user", "alice", "--project", "web", "--env", "dev", "--groups", "huge-coder"));
-        await using var badName = RouterProcess.Cli(Environment, Args("token", "issue", "--user", "al_ice", "--project", "web", "--env", "dev", "--groups", "small"));
+        await using var unknown = _router.StartCli("token", "issue", "--user", "alice", "--project", "web", "--env", "dev", "--groups", "huge-coder");
+        await using var badName = _router.StartCli("token", "issue", "--user", "al_ice", "--project", "web", "--env", "dev", "--groups", "small");
 
         Assert.Equal(1, await unknown.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(1, await badName.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -158,41 +148,13 @@ public sealed class TokensEndToEndTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
+        await _router.DisposeAsync();
         _http.Dispose();
-        Directory.Delete(_dir, recursive: true);
     }
 
-    private async Task StartAsync()
-    {
-        _up = RouterProcess.Cli(Environment, "up", "--config", ConfigPath, "--port", UpCommandTests.Text(_port));
-        await _up.WaitForOutputAsync("GenAI Smart Router is ready", TimeSpan.FromSeconds(90));
-    }
+    private Task<string> IssueAsync(params string[] grants) => _router.IssueTokenAsync(grants);
 
-    private async Task StopAsync()
-    {
-        if (_up is not null)
-        {
-            _up.Signal(15);
-            await _up.WaitForExitAsync(TimeSpan.FromSeconds(30));
-            await _up.DisposeAsync();
-            _up = null;
-        }
-    }
-
-    private async Task<string> IssueAsync(params string[] grants) =>
-        (await RunCliAsync(["token", "issue", "--user", "alice", "--project", "web", "--env", "dev", .. grants])).Trim();
-
-    private async Task<string> RunCliAsync(params string[] args)
-    {
-        await using var cli = RouterProcess.Cli(Environment, Args(args));
-        Assert.True(await cli.WaitForExitAsync(TimeSpan.FromSeconds(30)) == 0, cli.Stderr);
-        return cli.Stdout;
-    }
-
-    private string[] Args(params string[] args) => [.. args, "--config", ConfigPath, "--port", UpCommandTests.Text(_port)];
-
-    private Uri Models() => new($"http://127.0.0.1:{_port}/v1/models");
+    private Uri Models() => new(_router.BaseUrl, "models");
 
     private async Task<JsonElement> ModelsAsync(string token)
     {

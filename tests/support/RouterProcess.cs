@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace GenAiRouter.Cli.Tests;
+namespace GenAiRouter.TestSupport;
 
 /// <summary>A real router process (the CLI or one service) started the way a user or the CLI starts it.</summary>
 public sealed partial class RouterProcess : IAsyncDisposable

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+
+namespace GenAiRouter.TestSupport;
+
+/// <summary>
+/// A real OpenAI-compatible upstream on loopback that answers <c>POST /v1/responses</c> with whatever the test
+/// scripts, and records what it received.
+/// </summary>
+public sealed class ScriptedUpstream : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ScriptedUpstream(WebApplication app) => _app = app;
+
+    public Uri BaseUrl => new(new Uri(_app.Urls.Single()), "/v1");
+
+    /// <summary>What the next requests get; by default a short streamed or JSON text reply, as asked.</summary>
+    public Func<HttpContext, JsonElement, Task> Reply { get; set; } = (http, request) =>
+        request.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True
+            ? WriteEventsAsync(http, TextEvents("router codex ok"))
+            : WriteJsonAsync(http, 200, CompletedResponse("router codex ok"));
+
+    public ConcurrentQueue<ReceivedRequest> Received { get; } = new();
+
+    public static async Task<ScriptedUpstream> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http1AndHttp2));
+        var app = builder.Build();
+        var upstream = new ScriptedUpstream(app);
+        app.MapPost("/v1/responses", async (HttpContext http) =>
+        {
+            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            using var json = JsonDocument.Parse(body);
+            upstream.Received.Enqueue(new ReceivedRequest(body, http.Request.Headers.Authorization.ToString()));
+            await upstream.Reply(http, json.RootElement.Clone());
+        });
+        await app.StartAsync();
+        return upstream;
+    }
+
+    public static async Task WriteEventsAsync(HttpContext http, IEnumerable<object> events, TimeSpan? between = null)
+    {
+        http.Response.ContentType = "text/event-stream";
+        foreach (var e in events)
+        {
+            var json = JsonSerializer.Serialize(e);
+            var type = JsonDocument.Parse(json).RootElement.GetProperty("type").GetString();
+            await http.Response.WriteAsync($"event: {type}\ndata: {json}\n\n", http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+            if (between is { } delay)
+            {
+                await Task.Delay(delay, http.RequestAborted);
+            }
+        }
+    }
+
+    public static Task WriteJsonAsync(HttpContext http, int status, object body)
+    {
+        http.Response.StatusCode = status;
+        return http.Response.WriteAsJsonAsync(body, http.RequestAborted);
+    }
+
+    /// <summary>The Responses event sequence of a one-message text reply, with usage on the terminal event.</summary>
+    public static IReadOnlyList<object> TextEvents(string text, long inputTokens = 10, long outputTokens = 3) =>
+    [
+        new { type = "response.created", sequence_number = 0, response = new { id = "resp_1", @object = "response", status = "in_progress", output = Array.Empty<object>() } },
+        new { type = "response.output_item.added", sequence_number = 1, output_index = 0, item = new { type = "message", id = "msg_1", role = "assistant", status = "in_progress", content = Array.Empty<object>() } },
+        new { type = "response.output_text.delta", sequence_number = 2, item_id = "msg_1", output_index = 0, content_index = 0, delta = text },
+        new { type = "response.output_item.done", sequence_number = 3, output_index = 0, item = Message(text) },
+        new { type = "response.completed", sequence_number = 4, response = CompletedResponse(text, inputTokens, outputTokens) },
+    ];
+
+    /// <summary>The events of a turn that asks the client to call a function.</summary>
+    public static IReadOnlyList<object> FunctionCallEvents(string name, string arguments, string callId = "call_1") =>
+    [
+        new { type = "response.created", sequence_number = 0, response = new { id = "resp_2", @object = "response", status = "in_progress", output = Array.Empty<object>() } },
+        new { type = "response.output_item.added", sequence_number = 1, output_index = 0, item = new { type = "function_call", id = "fc_1", call_id = callId, name, arguments = "", status = "in_progress" } },
+        new { type = "response.function_call_arguments.delta", sequence_number = 2, item_id = "fc_1", output_index = 0, delta = arguments },
+        new { type = "response.function_call_arguments.done", sequence_number = 3, item_id = "fc_1", output_index = 0, arguments },
+        new { type = "response.output_item.done", sequence_number = 4, output_index = 0, item = new { type = "function_call", id = "fc_1", call_id = callId, name, arguments, status = "completed" } },
+        new
+        {
+            type = "response.completed", sequence_number = 5,
+            response = new { id = "resp_2", @object = "response", status = "completed", output = Array.Empty<object>(), usage = Usage(20, 5) },
+        },
+    ];
+
+    public static object CompletedResponse(string text, long inputTokens = 10, long outputTokens = 3) =>
+        new { id = "resp_1", @object = "response", status = "completed", model = "upstream-model", output = new[] { Message(text) }, usage = Usage(inputTokens, outputTokens) };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static object Message(string text) =>
+        new { type = "message", id = "msg_1", role = "assistant", status = "completed", content = new[] { new { type = "output_text", text, annotations = Array.Empty<object>() } } };
+
+    private static object Usage(long input, long output) => new
+    {
+        input_tokens = input,
+        input_tokens_details = new { cached_tokens = 0 },
+        output_tokens = output,
+        output_tokens_details = new { reasoning_tokens = 0 },
+        total_tokens = input + output,
+    };
+}
+
+public sealed record ReceivedRequest(string Body, string Authorization)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+}
