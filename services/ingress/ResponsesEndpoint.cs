@@ -197,12 +197,12 @@ public sealed partial class ResponsesEndpoint(
                 await RelayUpstreamErrorAsync(http, response, key);
                 return null;
             }
-            await RelayBodyAsync(http, response, limits.IdleTimeout.ToTimeSpan());
+            await RelayBodyAsync(http, response, target.Name, limits.IdleTimeout.ToTimeSpan());
             return null;
         }
     }
 
-    private static async Task RelayBodyAsync(HttpContext http, HttpResponseMessage response, TimeSpan idleTimeout)
+    private async Task RelayBodyAsync(HttpContext http, HttpResponseMessage response, string target, TimeSpan idleTimeout)
     {
         http.Response.StatusCode = (int)response.StatusCode;
         http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
@@ -226,6 +226,7 @@ public sealed partial class ResponsesEndpoint(
                 catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException && !http.RequestAborted.IsCancellationRequested)
                 {
                     // Mid-response trouble: the status is sent, so say so in the stream's own terms, or cut the body.
+                    UpstreamBroke(logger, target, e.GetType().Name, e.Message);
                     if (isStream)
                     {
                         await http.Response.Body.WriteAsync(StreamError(e is OperationCanceledException ? "upstream_timeout" : "upstream_disconnected"), http.RequestAborted);
@@ -336,6 +337,9 @@ public sealed partial class ResponsesEndpoint(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} for group {Group}: target {Target} failed ({Failure}, status {UpstreamStatus}); trying the next")]
     private static partial void UpstreamFailed(ILogger logger, string requestId, string group, string target, FailureKind failure, int upstreamStatus);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Target {Target} broke off mid-response: {ErrorType}: {Error}")]
+    private static partial void UpstreamBroke(ILogger logger, string target, string errorType, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Target {Target} names upstream key variable {ApiKeyEnv}, which is not set")]
     private static partial void UpstreamKeyMissing(ILogger logger, string target, string apiKeyEnv);

@@ -49,9 +49,13 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         return upstream;
     }
 
+    /// <summary>Writes events as SSE, flushing each; may be called again to continue the same stream.</summary>
     public static async Task WriteEventsAsync(HttpContext http, IEnumerable<object> events, TimeSpan? between = null)
     {
-        http.Response.ContentType = "text/event-stream";
+        if (!http.Response.HasStarted)
+        {
+            http.Response.ContentType = "text/event-stream";
+        }
         foreach (var e in events)
         {
             var json = JsonSerializer.Serialize(e);
