@@ -41,13 +41,4 @@ public sealed class InMemoryStateStoreTests
 
         Assert.Equal("abc"u8.ToArray(), await store.GetAsync("k", default));
     }
-
-    private sealed class ManualTime : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }

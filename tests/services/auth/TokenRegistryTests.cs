@@ -87,13 +87,4 @@ public sealed class TokenRegistryTests
 
     private Task<(CallerToken Token, TokenRecord Record)> IssueAsync(TimeSpan lifetime) =>
         _registry.IssueAsync("metrum", "alice", "web", "dev", BigCoder, lifetime, default);
-
-    private sealed class ManualTime : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }
