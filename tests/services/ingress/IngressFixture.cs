@@ -86,7 +86,11 @@ public sealed class IngressFixture : IAsyncLifetime
                 await Task.Delay(TimeSpan.FromSeconds(10), http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
                 break;
             case "partial-then-die":
+                // Promise far more than is sent, so the body is cut short, not ended; and let the sent events
+                // be read before the connection drops (a reset can discard data not yet read).
+                http.Response.ContentLength = 1_000_000;
                 await ScriptedUpstream.WriteEventsAsync(http, ScriptedUpstream.TextEvents("partial").Take(2));
+                await Task.Delay(300);
                 http.Abort();
                 break;
             case "slow-stream":
