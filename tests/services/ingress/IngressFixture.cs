@@ -93,6 +93,10 @@ public sealed class IngressFixture : IAsyncLifetime
                 await Task.Delay(300);
                 http.Abort();
                 break;
+            case "stall":
+                await ScriptedUpstream.WriteEventsAsync(http, ScriptedUpstream.TextEvents("stalling").Take(1));
+                await Task.Delay(TimeSpan.FromSeconds(10), http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                break;
             case "slow-stream":
                 var events = ScriptedUpstream.TextEvents("slow");
                 await ScriptedUpstream.WriteEventsAsync(http, events.Take(1));

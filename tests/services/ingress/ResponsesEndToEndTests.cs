@@ -85,6 +85,16 @@ public sealed class ResponsesEndToEndTests(IngressFixture fixture) : IClassFixtu
         Assert.Equal(toB, fixture.B.Received.Count(r => r.Body.Contains("partial-then-die", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task An_upstream_silent_past_the_idle_timeout_ends_the_stream_with_a_timeout_error()
+    {
+        using var response = await PostAsync("""{"model":"single","input":"stall","stream":true}""");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("response.created", body, StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"upstream_timeout\"", body, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{"model":"single","input":"status:429"}""", 429, "rate_limit_exceeded")]
     [InlineData("""{"model":"single","input":"hang"}""", 504, "upstream_timeout")]
