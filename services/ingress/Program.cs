@@ -8,6 +8,7 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
         builder.AddServiceDependency(RouterApps.Auth);
         builder.AddRouterGrpcClient<CallerTokens.CallerTokensClient>(RouterApps.Auth);
         builder.AddRouterGrpcClient<Catalog.CatalogClient>(RouterApps.Catalog);
+        builder.AddRouterGrpcClient<Bridge.BridgeClient>(RouterApps.Bridge);
         builder.Services.AddSingleton<CallerAuthenticator>();
         builder.Services.AddSingleton<UpstreamClients>();
         builder.Services.AddSingleton<TargetHealth>();

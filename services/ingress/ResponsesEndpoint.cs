@@ -5,6 +5,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using GenAiRouter.Catalog.Routing;
 using GenAiRouter.Contracts.V1;
+using GenAiRouter.Hosting;
+using Google.Protobuf;
+using Grpc.Core;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace GenAiRouter.Ingress;
@@ -19,6 +23,7 @@ public sealed partial class ResponsesEndpoint(
     CatalogSnapshots catalog,
     UpstreamClients clients,
     TargetHealth health,
+    Contracts.V1.Bridge.BridgeClient bridge,
     ILogger<ResponsesEndpoint> logger)
 {
     private const int CopyBufferSize = 16 * 1024;
@@ -98,14 +103,7 @@ public sealed partial class ResponsesEndpoint(
                 $"No target in the model group '{group.Name}' can serve this request: none has {string.Join(" + ", gating.Missing)}.",
                 "invalid_request_error", "unsupported_request_shape", "model"));
         }
-        var native = gating.Eligible.Where(t => t.Api == TargetApi.Responses).ToList();
-        if (native.Count == 0)
-        {
-            return (null, null, OpenAiErrors.Error(501,
-                $"The model group '{group.Name}' can serve this request only through the Responses-to-Chat bridge, which this router does not run yet.",
-                "server_error", "bridge_not_available"));
-        }
-        return (request, health.Order(native), null);
+        return (request, health.Order(gating.Eligible), null);
     }
 
     private async Task RelayAsync(HttpContext http, string requestId, ClassifiedRequest request, IReadOnlyList<Target> targets, byte[] body, Limits limits, long started)
@@ -113,7 +111,9 @@ public sealed partial class ResponsesEndpoint(
         Failure? last = null;
         foreach (var target in targets)
         {
-            var attempt = await TryTargetAsync(http, target, request, body, limits);
+            var attempt = target.Api == TargetApi.Chat
+                ? await TryBridgedTargetAsync(http, requestId, target, request, body, limits)
+                : await TryTargetAsync(http, target, request, body, limits);
             if (attempt is null)
             {
                 health.Succeeded(target);
@@ -164,7 +164,7 @@ public sealed partial class ResponsesEndpoint(
             firstByte.CancelAfter(limits.FirstByteTimeout.ToTimeSpan());
             try
             {
-                response = await clients.For(target, limits.ConnectTimeout.ToTimeSpan()).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, firstByte.Token);
+                response = await clients.For(target.BaseUrl, limits.ConnectTimeout.ToTimeSpan()).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, firstByte.Token);
             }
             catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
             {
@@ -200,6 +200,128 @@ public sealed partial class ResponsesEndpoint(
             await RelayBodyAsync(http, response, target.Name, limits.IdleTimeout.ToTimeSpan());
             return null;
         }
+    }
+
+    /// <summary>A chat target, through the bridge: its first message says whether the target answered.</summary>
+    private async Task<Failure?> TryBridgedTargetAsync(HttpContext http, string requestId, Target target, ClassifiedRequest request, byte[] body, Limits limits)
+    {
+        using var call = bridge.Generate(
+            new BridgeRequest { RequestId = requestId, Target = target, ResponsesRequest = ByteString.CopyFrom(body), Limits = limits },
+            cancellationToken: http.RequestAborted);
+        BridgeEvent first;
+        try
+        {
+            if (!await call.ResponseStream.MoveNext(http.RequestAborted))
+            {
+                return new Failure(FailureKind.Unreachable);
+            }
+            first = call.ResponseStream.Current;
+        }
+        catch (RpcException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return new Failure(FailureKind.ClientGone);
+        }
+        catch (RpcException e)
+        {
+            BridgeUnavailable(logger, e.StatusCode);
+            return new Failure(FailureKind.Unreachable);
+        }
+        if (first.Failure is { } failure)
+        {
+            switch (failure.Status)
+            {
+                case 429:
+                    return new Failure(FailureKind.RateLimited, 429, failure.RetryAfterSeconds > 0 ? TimeSpan.FromSeconds(failure.RetryAfterSeconds) : null);
+                case 504:
+                    return new Failure(FailureKind.Timeout, 504);
+                case >= 500:
+                    return new Failure(failure.Code == "upstream_misconfigured" ? FailureKind.NoKey : FailureKind.UpstreamError, failure.Status);
+                default:
+                    // The request itself was refused: another target would refuse it too.
+                    http.Response.Headers["x-router-target"] = target.Name;
+                    await OpenAiErrors.Error(failure.Status, failure.Message, "invalid_request_error", failure.Code).ExecuteAsync(http);
+                    return null;
+            }
+        }
+
+        http.Response.Headers["x-router-target"] = target.Name;
+        http.Response.Headers["x-router-bridge"] = "chat";
+        if ((await call.ResponseHeadersAsync).GetValue("x-router-dropped-tools") is { } dropped)
+        {
+            http.Response.Headers["x-router-dropped-tools"] = dropped;
+        }
+        await RelayBridgedEventsAsync(http, call.ResponseStream, first.Event, request.Shape.Stream);
+        return null;
+    }
+
+    private static async Task RelayBridgedEventsAsync(HttpContext http, IAsyncStreamReader<BridgeEvent> events, ResponsesEvent first, bool stream)
+    {
+        using var scanner = new SseUsageScanner();
+        var current = first;
+        try
+        {
+            if (stream)
+            {
+                http.Response.ContentType = "text/event-stream";
+                http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            }
+            while (true)
+            {
+                if (stream)
+                {
+                    var frame = SseFrame(current);
+                    scanner.Observe(frame);
+                    await http.Response.Body.WriteAsync(frame, http.RequestAborted);
+                    await http.Response.Body.FlushAsync(http.RequestAborted);
+                }
+                else if (current.Type is "response.completed" or "response.incomplete" or "response.failed")
+                {
+                    await WriteFinalResponseAsync(http, current);
+                    return;
+                }
+                if (!await events.MoveNext(http.RequestAborted))
+                {
+                    break;
+                }
+                current = events.Current.Event;
+            }
+            http.Items[nameof(UpstreamUsage)] = scanner.Usage;
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException && http.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away; cancelling the call stops the bridge and its upstream request.
+        }
+    }
+
+    /// <summary>A non-streamed request gets the terminal event's response object, as a native target would send it.</summary>
+    private static async Task WriteFinalResponseAsync(HttpContext http, ResponsesEvent terminal)
+    {
+        using var document = JsonDocument.Parse(terminal.Json.Memory);
+        var response = document.RootElement.GetProperty("response");
+        if (terminal.Type == "response.failed")
+        {
+            var error = response.TryGetProperty("error", out var e) ? e : default;
+            var message = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) ? m.GetString() : null;
+            var code = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code", out var c) ? c.GetString() : null;
+            await OpenAiErrors.Error(502, message ?? "The chat target failed.", "server_error", code ?? "upstream_error").ExecuteAsync(http);
+            return;
+        }
+        var json = Encoding.UTF8.GetBytes(response.GetRawText());
+        http.Items[nameof(UpstreamUsage)] = SseUsageScanner.FromResponse(json);
+        http.Response.ContentType = "application/json";
+        await http.Response.Body.WriteAsync(json, http.RequestAborted);
+    }
+
+    private static byte[] SseFrame(ResponsesEvent e)
+    {
+        var type = Encoding.UTF8.GetBytes(e.Type);
+        var frame = new byte[7 + type.Length + 7 + e.Json.Length + 2];
+        "event: "u8.CopyTo(frame);
+        type.CopyTo(frame, 7);
+        "\ndata: "u8.CopyTo(frame.AsSpan(7 + type.Length));
+        e.Json.Span.CopyTo(frame.AsSpan(14 + type.Length));
+        "\n\n"u8.CopyTo(frame.AsSpan(14 + type.Length + e.Json.Length));
+        return frame;
     }
 
     private async Task RelayBodyAsync(HttpContext http, HttpResponseMessage response, string target, TimeSpan idleTimeout)
@@ -340,6 +462,9 @@ public sealed partial class ResponsesEndpoint(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Target {Target} broke off mid-response: {ErrorType}: {Error}")]
     private static partial void UpstreamBroke(ILogger logger, string target, string errorType, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The bridge is not reachable ({StatusCode}); trying the next target")]
+    private static partial void BridgeUnavailable(ILogger logger, Grpc.Core.StatusCode statusCode);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Target {Target} names upstream key variable {ApiKeyEnv}, which is not set")]
     private static partial void UpstreamKeyMissing(ILogger logger, string target, string apiKeyEnv);

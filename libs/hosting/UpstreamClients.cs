@@ -1,15 +1,13 @@
 using System.Collections.Concurrent;
-using GenAiRouter.Contracts.V1;
+namespace GenAiRouter.Hosting;
 
-namespace GenAiRouter.Ingress;
-
-/// <summary>One pooled HTTP client per upstream target, reused across requests (connections stay warm).</summary>
+/// <summary>One pooled HTTP client per upstream base URL, reused across requests (connections stay warm); for ingress and the bridge.</summary>
 public sealed class UpstreamClients : IDisposable
 {
     private readonly ConcurrentDictionary<(string BaseUrl, TimeSpan ConnectTimeout), HttpClient> _clients = new();
 
-    public HttpClient For(Target target, TimeSpan connectTimeout) =>
-        _clients.GetOrAdd((target.BaseUrl, connectTimeout), key => new HttpClient(new SocketsHttpHandler
+    public HttpClient For(string baseUrl, TimeSpan connectTimeout) =>
+        _clients.GetOrAdd((baseUrl, connectTimeout), key => new HttpClient(new SocketsHttpHandler
         {
             ConnectTimeout = key.ConnectTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
