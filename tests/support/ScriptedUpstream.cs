@@ -28,6 +28,12 @@ public sealed class ScriptedUpstream : IAsyncDisposable
             ? WriteEventsAsync(http, TextEvents("router codex ok"))
             : WriteJsonAsync(http, 200, CompletedResponse("router codex ok"));
 
+    /// <summary>What <c>POST /v1/chat/completions</c> answers, for a Chat-only upstream; by default a streamed text reply.</summary>
+    public Func<HttpContext, JsonElement, Task> ChatReply { get; set; } = (http, request) =>
+        request.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True
+            ? WriteChatChunksAsync(http, ChatTextChunks("router codex ok"))
+            : WriteJsonAsync(http, 200, ChatCompletion("router codex ok"));
+
     public ConcurrentQueue<ReceivedRequest> Received { get; } = new();
 
     public static async Task<ScriptedUpstream> StartAsync()
@@ -44,6 +50,14 @@ public sealed class ScriptedUpstream : IAsyncDisposable
             using var json = JsonDocument.Parse(body);
             upstream.Received.Enqueue(new ReceivedRequest(body, http.Request.Headers.Authorization.ToString()));
             await upstream.Reply(http, json.RootElement.Clone());
+        });
+        app.MapPost("/v1/chat/completions", async (HttpContext http) =>
+        {
+            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            using var json = JsonDocument.Parse(body);
+            upstream.Received.Enqueue(new ReceivedRequest(body, http.Request.Headers.Authorization.ToString()));
+            await upstream.ChatReply(http, json.RootElement.Clone());
         });
         await app.StartAsync();
         return upstream;
@@ -68,6 +82,58 @@ public sealed class ScriptedUpstream : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Writes chat chunks as a chat server streams them, then <c>data: [DONE]</c> unless told not to.</summary>
+    public static async Task WriteChatChunksAsync(HttpContext http, IEnumerable<object> chunks, bool done = true)
+    {
+        http.Response.ContentType = "text/event-stream";
+        foreach (var chunk in chunks)
+        {
+            await http.Response.WriteAsync($"data: {JsonSerializer.Serialize(chunk)}\n\n", http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+        }
+        if (done)
+        {
+            await http.Response.WriteAsync("data: [DONE]\n\n", http.RequestAborted);
+        }
+    }
+
+    public static object ChatChunk(object delta, string? finishReason = null) =>
+        new { id = "chatcmpl-1", @object = "chat.completion.chunk", created = 1, model = "upstream-chat", choices = new[] { new { index = 0, delta, finish_reason = finishReason } } };
+
+    public static object ChatUsageChunk(long prompt, long completion) =>
+        new { id = "chatcmpl-1", @object = "chat.completion.chunk", created = 1, model = "upstream-chat", choices = Array.Empty<object>(), usage = new { prompt_tokens = prompt, completion_tokens = completion, total_tokens = prompt + completion } };
+
+    /// <summary>A text answer in a few pieces, with usage at the end (as servers do when asked with include_usage).</summary>
+    public static IReadOnlyList<object> ChatTextChunks(string text) =>
+    [
+        ChatChunk(new { role = "assistant", content = "" }),
+        ChatChunk(new { content = text[..(text.Length / 2)] }),
+        ChatChunk(new { content = text[(text.Length / 2)..] }),
+        ChatChunk(new { }, "stop"),
+        ChatUsageChunk(12, 4),
+    ];
+
+    /// <summary>One tool call whose arguments arrive in pieces, as real servers stream them.</summary>
+    public static IReadOnlyList<object> ChatToolCallChunks(string name, string arguments, string id = "call_chat_1")
+    {
+        var half = arguments.Length / 2;
+        return
+        [
+            ChatChunk(new { role = "assistant", content = (string?)null, tool_calls = new[] { new { index = 0, id, type = "function", function = new { name, arguments = "" } } } }),
+            ChatChunk(new { tool_calls = new[] { new { index = 0, function = new { arguments = arguments[..half] } } } }),
+            ChatChunk(new { tool_calls = new[] { new { index = 0, function = new { arguments = arguments[half..] } } } }),
+            ChatChunk(new { }, "tool_calls"),
+            ChatUsageChunk(30, 9),
+        ];
+    }
+
+    public static object ChatCompletion(string text) => new
+    {
+        id = "chatcmpl-1", @object = "chat.completion", created = 1, model = "upstream-chat",
+        choices = new[] { new { index = 0, message = new { role = "assistant", content = text }, finish_reason = "stop" } },
+        usage = new { prompt_tokens = 12, completion_tokens = 4, total_tokens = 16 },
+    };
 
     public static Task WriteJsonAsync(HttpContext http, int status, object body)
     {
