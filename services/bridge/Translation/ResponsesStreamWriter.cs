@@ -34,6 +34,10 @@ public sealed class ResponsesStreamWriter(string responseId, string model, long 
     /// <summary>One <c>chat.completion.chunk</c>.</summary>
     public IEnumerable<ResponsesEvent> OnChunk(JsonElement chunk)
     {
+        if (_ended)
+        {
+            return [];
+        }
         if (chunk.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
         {
             return Fail("upstream_error", error.TryGetProperty("message", out var m) ? m.GetString() ?? "The chat upstream failed." : "The chat upstream failed.");
@@ -62,6 +66,10 @@ public sealed class ResponsesStreamWriter(string responseId, string model, long 
     /// <summary>A whole (non-streamed) <c>chat.completion</c>: the same events, then the terminal one.</summary>
     public IEnumerable<ResponsesEvent> OnCompletion(JsonElement completion)
     {
+        if (_ended)
+        {
+            return [];
+        }
         var events = new List<ResponsesEvent>();
         if (completion.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
         {
