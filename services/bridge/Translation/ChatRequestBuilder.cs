@@ -26,9 +26,13 @@ public static class ChatRequestBuilder
         var dropped = new List<string>();
         var stream = bridge.Streaming && request.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
         var messages = Messages(request);
+        if (!bridge.Images && messages.Any(m => m.Parts.Count > 0))
+        {
+            throw new BridgeRequestException($"The target '{target.Name}' is not validated for images through the bridge.", "input");
+        }
 
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             json.WriteStartObject();
             json.WriteString("model", target.Model);
@@ -106,7 +110,9 @@ public static class ChatRequestBuilder
                         Required(item, "call_id"),
                         item.TryGetProperty("namespace", out var ns) && ns.ValueKind == JsonValueKind.String ? ns.GetString() : null,
                         Required(item, "name"),
-                        item.TryGetProperty("arguments", out var args) ? args.GetString() ?? "" : "");
+                        item.TryGetProperty("arguments", out var args)
+                            ? args.ValueKind == JsonValueKind.String ? args.GetString()! : throw new BridgeRequestException("A function_call's 'arguments' must be a JSON string.", "input")
+                            : "");
                     // Consecutive calls (and the text before them) form one assistant turn, as chat expects.
                     if (messages.LastOrDefault() is { Role: "assistant" } last)
                     {

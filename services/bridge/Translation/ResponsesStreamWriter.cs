@@ -25,11 +25,11 @@ public sealed class ResponsesStreamWriter(string responseId, string model, long 
 
     public bool Ended => _ended;
 
-    public IEnumerable<ResponsesEvent> Start()
-    {
-        yield return Event("response.created", w => WriteResponse(w, "in_progress"));
-        yield return Event("response.in_progress", w => WriteResponse(w, "in_progress"));
-    }
+    public IReadOnlyList<ResponsesEvent> Start() =>
+    [
+        Event("response.created", w => WriteResponse(w, "in_progress")),
+        Event("response.in_progress", w => WriteResponse(w, "in_progress")),
+    ];
 
     /// <summary>One <c>chat.completion.chunk</c>.</summary>
     public IEnumerable<ResponsesEvent> OnChunk(JsonElement chunk)
@@ -280,7 +280,7 @@ public sealed class ResponsesStreamWriter(string responseId, string model, long 
     private ResponsesEvent Event(string type, Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             w.WriteStartObject();
             w.WriteString("type", type);

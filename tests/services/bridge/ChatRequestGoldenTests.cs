@@ -35,4 +35,44 @@ public sealed class ChatRequestGoldenTests
         }
         Assert.Equal(await File.ReadAllTextAsync(expectedPath), actual);
     }
+
+    [Theory]
+    [InlineData("""{"model":"g","input":[{"type":"function_call","call_id":"c","name":"f","arguments":{"x":1}}]}""", "A function_call's 'arguments' must be a JSON string.")]
+    [InlineData("""{"model":"g","input":[{"type":"function_call","name":"f","arguments":"{}"}]}""", "An item is missing its 'call_id'.")]
+    [InlineData("""{"model":"g","input":[{"role":"user","content":[{"type":"input_image","image_url":"https://x/y.png"}]}]}""", "The target 'text-only' is not validated for images through the bridge.")]
+    [InlineData("""{"model":"g","input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]}""", "Message content of type 'input_file' cannot be sent to a chat target.")]
+    [InlineData("""{"model":"g","input":42}""", "'input' must be a string or a list of items.")]
+    [InlineData("""{"model":"g","input":"x","tools":[{"type":"custom","name":"apply_patch"}]}""", "Tools of type 'custom' cannot be sent to this chat target.")]
+    public void Requests_a_chat_target_cannot_take_are_refused_with_the_reason(string request, string message)
+    {
+        var target = new Target { Name = "text-only", Api = TargetApi.Chat, Model = "m", ResponsesToChat = new ResponsesToChat { Streaming = true } };
+
+        var e = Assert.Throws<BridgeRequestException>(() => ChatRequestBuilder.Build(JsonDocument.Parse(request).RootElement, target));
+
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public async Task A_chat_stream_with_parallel_tool_calls_becomes_the_golden_responses_stream()
+    {
+        var chunks = (await File.ReadAllLinesAsync(Path.Combine(Golden, "parallel-tools.chat-stream.txt")))
+            .Where(l => l.StartsWith("data: {", StringComparison.Ordinal))
+            .Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement);
+        var writer = ResponsesStreamWriterTests.NewWriter(new ToolNames());
+
+        var events = writer.Start().ToList();
+        foreach (var chunk in chunks)
+        {
+            events.AddRange(writer.OnChunk(chunk));
+        }
+        events.AddRange(writer.Finish(sawDone: true));
+        var actual = string.Concat(events.Select(e => $"event: {e.Type}\ndata: {e.Json.ToStringUtf8()}\n\n"));
+
+        var expectedPath = Path.Combine(Golden, "parallel-tools.responses-stream.txt");
+        if (Environment.GetEnvironmentVariable("GOLDEN_UPDATE") == "1")
+        {
+            await File.WriteAllTextAsync(expectedPath, actual);
+        }
+        Assert.Equal(await File.ReadAllTextAsync(expectedPath), actual);
+    }
 }
