@@ -43,24 +43,20 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http1AndHttp2));
         var app = builder.Build();
         var upstream = new ScriptedUpstream(app);
-        app.MapPost("/v1/responses", async (HttpContext http) =>
-        {
-            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync();
-            using var json = JsonDocument.Parse(body);
-            upstream.Received.Enqueue(new ReceivedRequest(body, http.Request.Headers.Authorization.ToString()));
-            await upstream.Reply(http, json.RootElement.Clone());
-        });
-        app.MapPost("/v1/chat/completions", async (HttpContext http) =>
-        {
-            using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync();
-            using var json = JsonDocument.Parse(body);
-            upstream.Received.Enqueue(new ReceivedRequest(body, http.Request.Headers.Authorization.ToString()));
-            await upstream.ChatReply(http, json.RootElement.Clone());
-        });
+        // Both endpoints record what they received, then answer as the test scripted.
+        app.MapPost("/v1/responses", (HttpContext http) => upstream.AnswerAsync(http, upstream.Reply));
+        app.MapPost("/v1/chat/completions", (HttpContext http) => upstream.AnswerAsync(http, upstream.ChatReply));
         await app.StartAsync();
         return upstream;
+    }
+
+    private async Task AnswerAsync(HttpContext http, Func<HttpContext, JsonElement, Task> reply)
+    {
+        using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        using var json = JsonDocument.Parse(body);
+        Received.Enqueue(new ReceivedRequest(body, http.Request.Headers.Authorization.ToString()));
+        await reply(http, json.RootElement.Clone());
     }
 
     /// <summary>Writes events as SSE, flushing each; may be called again to continue the same stream.</summary>

@@ -12,8 +12,6 @@ namespace GenAiRouter.Bridge.Tests;
 /// </summary>
 public sealed class CodexThroughBridgeTests : IAsyncLifetime
 {
-    private static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
-
     private readonly string _workdir = Directory.CreateTempSubdirectory("codex-bridge-").FullName;
     private ScriptedUpstream _chat = null!;
     private ScriptedUpstream _vision = null!;
@@ -95,7 +93,7 @@ public sealed class CodexThroughBridgeTests : IAsyncLifetime
     {
         CodexCli.Require();
         var image = Path.Combine(_workdir, "pixel.png");
-        await File.WriteAllBytesAsync(image, Png);
+        await File.WriteAllBytesAsync(image, TestImages.OnePixelPng);
 
         var (exit, stdout, stderr) = await CodexCli.ExecAsync(_router.BaseUrl, _token, "chat-vision", "Describe this image", _workdir, "--image", image);
 

@@ -9,9 +9,6 @@ namespace GenAiRouter.Ingress.Tests;
 /// </summary>
 public sealed class CodexEndToEndTests : IAsyncLifetime
 {
-    // A 1x1 PNG.
-    private static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
-
     private ScriptedUpstream _coder = null!;
     private ScriptedUpstream _vision = null!;
     private LocalRouter _router = null!;
@@ -78,7 +75,7 @@ public sealed class CodexEndToEndTests : IAsyncLifetime
     {
         CodexCli.Require();
         var image = Path.Combine(_workdir, "pixel.png");
-        await File.WriteAllBytesAsync(image, Png);
+        await File.WriteAllBytesAsync(image, TestImages.OnePixelPng);
 
         var (exit, stdout, stderr) = await CodexCli.ExecAsync(_router.BaseUrl, _token, "vision", "Describe this image", _workdir, "--image", image);
 
