@@ -1,10 +1,12 @@
 using System.CommandLine;
 using GenAiRouter.Cli.Tokens;
 using GenAiRouter.Cli.Up;
+using GenAiRouter.Cli.Usage;
 
 var root = new RootCommand("GenAI Smart Router: an OpenAI-Responses-compatible router for model groups.");
 root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(TokenCommands.Create());
+root.Subcommands.Add(UsageCommand.Create());
 
 // `up` stops its services gracefully on Ctrl-C/SIGTERM; give it the time that takes before the process ends.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

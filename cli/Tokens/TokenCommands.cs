@@ -119,7 +119,7 @@ public static class TokenCommands
         using var channel = GrpcChannel.ForAddress(address);
         try
         {
-            await call(new TokenAdmin.TokenAdminClient(channel), new Metadata { { "x-router-admin-key", adminKey } });
+            await call(new TokenAdmin.TokenAdminClient(channel), new Metadata { { AdminCredential.Header, adminKey } });
             return 0;
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)

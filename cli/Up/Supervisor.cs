@@ -95,7 +95,7 @@ public sealed partial class Supervisor(RouterSetup setup, int basePort) : IAsync
         env["ROUTER_TOPOLOGY"] = "standalone";
         env["ROUTER_CONFIG"] = setup.ConfigPath;
         env["ROUTER_DATA_DIR"] = setup.DataDir;
-        if (app == RouterApps.Auth)
+        if (app is RouterApps.Auth or RouterApps.Usage)
         {
             env[setup.Config.AdminKeyEnv] = adminKey;
         }

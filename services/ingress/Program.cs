@@ -13,6 +13,8 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
         builder.Services.AddSingleton<UpstreamClients>();
         builder.Services.AddSingleton<TargetHealth>();
         builder.Services.AddSingleton<ResponsesEndpoint>();
+        builder.Services.AddSingleton<UsageRecorder>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageRecorder>());
         builder.Services.AddSingleton<CatalogSnapshots>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogSnapshots>());
         builder.Services.AddHealthChecks().AddCheck<CatalogSnapshots>("catalog-snapshot", tags: [ServiceDefaults.ReadyTag]);

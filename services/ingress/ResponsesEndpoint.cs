@@ -24,6 +24,8 @@ public sealed partial class ResponsesEndpoint(
     UpstreamClients clients,
     TargetHealth health,
     Contracts.V1.Bridge.BridgeClient bridge,
+    UsageRecorder usage,
+    TimeProvider time,
     ILogger<ResponsesEndpoint> logger)
 {
     private const int CopyBufferSize = 16 * 1024;
@@ -41,6 +43,21 @@ public sealed partial class ResponsesEndpoint(
             await OpenAiErrors.Unauthenticated(auth.Failure).ExecuteAsync(http);
             return;
         }
+        var record = RequestRecord.Start(http, started);
+        try
+        {
+            await ServeAsync(http, requestId, caller, record, started);
+        }
+        finally
+        {
+            // One usage event per authenticated request, whatever happened; 499 when the caller went away.
+            var status = http.RequestAborted.IsCancellationRequested ? 499 : http.Response.StatusCode;
+            usage.Record(UsageMeter.Build(requestId, caller, record, status, time.GetUtcNow()));
+        }
+    }
+
+    private async Task ServeAsync(HttpContext http, string requestId, Caller caller, RequestRecord record, long started)
+    {
         if (catalog.Current is not { } snapshot)
         {
             await OpenAiErrors.Error(503, "The router has no model catalog yet; retry shortly.", "server_error", "catalog_unavailable").ExecuteAsync(http);
@@ -54,6 +71,10 @@ public sealed partial class ResponsesEndpoint(
             return;
         }
         var (request, targets, refusal) = Route(caller, snapshot, body);
+        if (request is not null)
+        {
+            (record.Group, record.Stream, record.ImageCount) = (request.Group, request.Shape.Stream, request.Shape.ImageCount);
+        }
         if (refusal is not null)
         {
             await refusal.ExecuteAsync(http);
@@ -73,25 +94,25 @@ public sealed partial class ResponsesEndpoint(
         var group = snapshot.Groups.FirstOrDefault(g => g.Name == request.Group);
         if (group is null)
         {
-            return (null, null, OpenAiErrors.Error(404, $"The model group '{request.Group}' does not exist. GET /v1/models lists the groups you may use.",
+            return (request, null, OpenAiErrors.Error(404, $"The model group '{request.Group}' does not exist. GET /v1/models lists the groups you may use.",
                 "invalid_request_error", "model_not_found", "model"));
         }
         var grant = caller.Grants.FirstOrDefault(g => g.Group == group.Name);
         if (grant is null)
         {
-            return (null, null, OpenAiErrors.Error(403, $"Your caller token may not use the model group '{group.Name}'. GET /v1/models lists the groups you may use.",
+            return (request, null, OpenAiErrors.Error(403, $"Your caller token may not use the model group '{group.Name}'. GET /v1/models lists the groups you may use.",
                 "permission_error", "model_not_allowed", "model"));
         }
         if (request.Shape.ReasoningEffort is { } effort)
         {
             if (!grant.Reasoning)
             {
-                return (null, null, OpenAiErrors.Error(403, $"Your caller token is not granted reasoning levels in the model group '{group.Name}'; leave out reasoning.effort.",
+                return (request, null, OpenAiErrors.Error(403, $"Your caller token is not granted reasoning levels in the model group '{group.Name}'; leave out reasoning.effort.",
                     "permission_error", "reasoning_not_allowed", "reasoning.effort"));
             }
             if (group.Reasoning is not { } levels || !levels.Levels.Contains(effort))
             {
-                return (null, null, OpenAiErrors.Error(400,
+                return (request, null, OpenAiErrors.Error(400,
                     $"The model group '{group.Name}' offers reasoning effort {(group.Reasoning is null ? "at no level" : string.Join(", ", group.Reasoning.Levels))}, not '{effort}'.",
                     "invalid_request_error", "unsupported_value", "reasoning.effort"));
             }
@@ -99,7 +120,7 @@ public sealed partial class ResponsesEndpoint(
         var gating = TargetGating.Gate(group, request.Shape, snapshot.BridgeEnabled);
         if (!gating.Served)
         {
-            return (null, null, OpenAiErrors.Error(400,
+            return (request, null, OpenAiErrors.Error(400,
                 $"No target in the model group '{group.Name}' can serve this request: none has {string.Join(" + ", gating.Missing)}.",
                 "invalid_request_error", "unsupported_request_shape", "model"));
         }
@@ -117,9 +138,10 @@ public sealed partial class ResponsesEndpoint(
             if (attempt is null)
             {
                 health.Succeeded(target);
-                var usage = http.Items[nameof(UpstreamUsage)] as UpstreamUsage;
+                var reported = http.Items[nameof(UpstreamUsage)] as UpstreamUsage;
+                RequestRecord.Of(http)!.Usage = reported;
                 var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                RequestCompleted(logger, requestId, request.Group, target.Name, http.Response.StatusCode, elapsedMs, usage?.InputTokens ?? 0, usage?.OutputTokens ?? 0);
+                RequestCompleted(logger, requestId, request.Group, target.Name, http.Response.StatusCode, elapsedMs, reported?.InputTokens ?? 0, reported?.OutputTokens ?? 0);
                 return;
             }
             if (attempt.Kind == FailureKind.ClientGone)
@@ -191,6 +213,7 @@ public sealed partial class ResponsesEndpoint(
                 // 401/403: this target refused the router's own credentials; another target may still serve.
                 return new Failure(FailureKind.UpstreamError, status);
             }
+            RequestRecord.Of(http)?.Committed(target);
             http.Response.Headers["x-router-target"] = target.Name;
             if (!response.IsSuccessStatusCode)
             {
@@ -238,12 +261,14 @@ public sealed partial class ResponsesEndpoint(
                     return new Failure(failure.Code == "upstream_misconfigured" ? FailureKind.NoKey : FailureKind.UpstreamError, failure.Status);
                 default:
                     // The request itself was refused: another target would refuse it too.
+                    RequestRecord.Of(http)?.Committed(target);
                     http.Response.Headers["x-router-target"] = target.Name;
                     await OpenAiErrors.Error(failure.Status, failure.Message, "invalid_request_error", failure.Code).ExecuteAsync(http);
                     return null;
             }
         }
 
+        RequestRecord.Of(http)?.Committed(target);
         http.Response.Headers["x-router-target"] = target.Name;
         http.Response.Headers["x-router-bridge"] = "chat";
         if ((await call.ResponseHeadersAsync).GetValue("x-router-dropped-tools") is { } dropped)

@@ -1,9 +1,15 @@
 using GenAiRouter.Hosting;
+using GenAiRouter.Usage;
 
 return await RouterService.RunAsync(args, RouterApps.Usage,
     configure: builder =>
     {
+        var config = RouterConfigFile.Load(builder.Configuration);
+        builder.Services.AddSingleton(new AdminCredential(config.AdminKeyEnv, builder.Configuration[config.AdminKeyEnv]));
+        builder.Services.AddSingleton(new UsageStore(builder.Configuration));
+        builder.Services.AddHealthChecks().AddCheck<UsageStoreCheck>("usage-store", tags: [ServiceDefaults.ReadyTag]);
     },
     map: app =>
     {
+        app.MapUsage();
     });

@@ -1,0 +1,98 @@
+using System.Text;
+using GenAiRouter.Contracts.V1;
+using GenAiRouter.Hosting;
+using GenAiRouter.RouterConfig;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace GenAiRouter.Usage;
+
+/// <summary>The usage service's HTTP surface: the <c>usage</c> topic subscription and the admin usage query.</summary>
+public static partial class UsageEndpoints
+{
+    public static void MapUsage(this WebApplication app)
+    {
+        app.UseCloudEvents();
+        app.MapSubscribeHandler();
+        app.MapPost(Topics.Route(Topics.Usage), ReceiveAsync).WithTopic("pubsub", Topics.Usage);
+        app.MapGet("/usage", QueryAsync);
+    }
+
+    /// <summary>Stores one event; a redelivery is acknowledged without counting it again. Failure asks for a retry.</summary>
+    private static async Task<IResult> ReceiveAsync(HttpRequest request, UsageStore store, ILogger<UsageStore> logger)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        UsageEvent usage;
+        try
+        {
+            usage = EventJson.Parse<UsageEvent>(await reader.ReadToEndAsync(request.HttpContext.RequestAborted));
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            // Malformed events cannot become valid by retrying; Dapr moves DROP answers to the dead-letter topic.
+            return Results.Json(new { status = "DROP" });
+        }
+        if (string.IsNullOrEmpty(usage.RequestId))
+        {
+            return Results.Json(new { status = "DROP" });
+        }
+        if (!await store.StoreAsync(usage, request.HttpContext.RequestAborted))
+        {
+            Duplicate(logger, usage.RequestId);
+        }
+        return Results.Json(new { status = "SUCCESS" });
+    }
+
+    /// <summary><c>GET /usage?project=&amp;user=&amp;env=&amp;group=&amp;target=&amp;since=7d&amp;format=json|csv</c>, admin only.</summary>
+    private static async Task<IResult> QueryAsync(HttpContext http, UsageStore store, AdminCredential admin, TimeProvider time)
+    {
+        if (!admin.Verify(http.Request.Headers[AdminCredential.Header]))
+        {
+            return Results.Json(new { error = new { message = $"Usage queries need the admin credential ({admin.KeyEnv}) in {AdminCredential.Header}.", type = "invalid_request_error", code = "admin_required" } },
+                statusCode: admin.Enabled ? 401 : 403);
+        }
+        var q = http.Request.Query;
+        var sinceText = q["since"].ToString();
+        var since = string.IsNullOrEmpty(sinceText) ? TimeSpan.FromDays(7) : DurationText.TryParse(sinceText, out var parsed) ? parsed : (TimeSpan?)null;
+        if (since is null)
+        {
+            return Results.Json(new { error = new { message = $"'since' must be a duration like 24h or 7d, got '{sinceText}'.", type = "invalid_request_error", code = "invalid_since", param = "since" } }, statusCode: 400);
+        }
+        var now = time.GetUtcNow();
+        var filter = new UsageFilter(Value(q["project"]), Value(q["user"]), Value(q["env"]), Value(q["group"]), Value(q["target"]), now - since.Value, now.AddSeconds(1));
+        var (days, total) = await store.QueryAsync(filter, http.RequestAborted);
+        if (q["format"] == "csv")
+        {
+            var csv = new StringBuilder("day,requests,input_tokens,cached_input_tokens,output_tokens,reasoning_tokens,images,cost_usd,cache_hits,errors\n");
+            foreach (var d in days.Append(total))
+            {
+                csv.Append(d.Day).Append(',').Append(d.Requests).Append(',').Append(d.InputTokens).Append(',').Append(d.CachedInputTokens).Append(',')
+                   .Append(d.OutputTokens).Append(',').Append(d.ReasoningTokens).Append(',').Append(d.Images).Append(',').Append(UsageStore.Format(d.Cost))
+                   .Append(',').Append(d.CacheHits).Append(',').Append(d.Errors).Append('\n');
+            }
+            return Results.Text(csv.ToString(), "text/csv");
+        }
+        return Results.Json(new { days, total }, new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower });
+    }
+
+    private static string? Value(Microsoft.Extensions.Primitives.StringValues value) => string.IsNullOrEmpty(value) ? null : value.ToString();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Usage event {RequestId} was delivered again; counted once")]
+    private static partial void Duplicate(ILogger logger, string requestId);
+}
+
+/// <summary>Ready while the usage database answers.</summary>
+public sealed class UsageStoreCheck(UsageStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await store.PingAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            return HealthCheckResult.Unhealthy($"usage database: {e.SqliteErrorCode}");
+        }
+    }
+}
