@@ -3,9 +3,13 @@ using System.Globalization;
 
 namespace GenAiRouter.Hosting;
 
-/// <summary>The standalone volatile state store: process memory, entries expire lazily on read.</summary>
+/// <summary>
+/// The standalone volatile state store: process memory. Entries expire on read, and every few thousand writes
+/// expired entries nobody reads again are swept, so a cache of one-off answers does not grow without end.
+/// </summary>
 public sealed class InMemoryStateStore(TimeProvider time) : IStateStore
 {
+    private const int WritesPerSweep = 4096;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private long _version;
 
@@ -58,8 +62,26 @@ public sealed class InMemoryStateStore(TimeProvider time) : IStateStore
 
     private bool IsExpired(Entry entry) => entry.ExpiresAt <= time.GetUtcNow();
 
-    private Entry NewEntry(ReadOnlyMemory<byte> value, TimeSpan? timeToLive) =>
-        new(value.ToArray(), timeToLive is { } ttl ? time.GetUtcNow() + ttl : DateTimeOffset.MaxValue, Interlocked.Increment(ref _version));
+    private Entry NewEntry(ReadOnlyMemory<byte> value, TimeSpan? timeToLive)
+    {
+        var version = Interlocked.Increment(ref _version);
+        if (version % WritesPerSweep == 0)
+        {
+            SweepExpired();
+        }
+        return new(value.ToArray(), timeToLive is { } ttl ? time.GetUtcNow() + ttl : DateTimeOffset.MaxValue, version);
+    }
+
+    private void SweepExpired()
+    {
+        foreach (var pair in _entries)
+        {
+            if (IsExpired(pair.Value))
+            {
+                _entries.TryRemove(pair);
+            }
+        }
+    }
 
     private sealed record Entry(byte[] Value, DateTimeOffset ExpiresAt, long Version);
 }

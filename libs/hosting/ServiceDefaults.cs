@@ -7,11 +7,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
+using StackExchange.Redis;
 
 namespace GenAiRouter.Hosting;
 
@@ -133,9 +135,11 @@ public static class ServiceDefaults
     /// <summary>
     /// Registers the state store called <paramref name="name"/>, for <c>[FromKeyedServices(name)] IStateStore</c>.
     /// Dapr: the component named by <c>Router:Dapr:StateStores:&lt;name&gt;</c> (default: the name itself).
-    /// Standalone: process memory, or for durable stores a SQLite file in <c>ROUTER_DATA_DIR</c>.
+    /// Standalone: durable stores in a SQLite file in <c>ROUTER_DATA_DIR</c>; volatile ones in the Redis server named
+    /// by <c>ROUTER_REDIS</c> when it is set, else in process memory.
     /// </summary>
-    public static IHostApplicationBuilder AddRouterStateStore(this IHostApplicationBuilder builder, string name, StateDurability durability)
+    /// <param name="gatesReadiness">False for a store the service can do without (a cache): it then never makes the service unready.</param>
+    public static IHostApplicationBuilder AddRouterStateStore(this IHostApplicationBuilder builder, string name, StateDurability durability, bool gatesReadiness = true)
     {
         var configuration = builder.Configuration;
         if (TopologySelector.Select(configuration) == Topology.Dapr)
@@ -150,13 +154,44 @@ public static class ServiceDefaults
                 : throw new StartupException($"ROUTER_DATA_DIR must name a directory for the durable '{name}' store in the standalone topology");
             builder.Services.AddKeyedSingleton<IStateStore>(name, (sp, _) => new SqliteStateStore(Path.Combine(dataDir, $"{name}.db"), sp.GetRequiredService<TimeProvider>()));
         }
+        else if (configuration["ROUTER_REDIS"] is { Length: > 0 } redis)
+        {
+            builder.Services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectRedis(redis));
+            builder.Services.AddKeyedSingleton<IStateStore>(name, (sp, _) => new RedisStateStore(sp.GetRequiredService<IConnectionMultiplexer>(), name));
+        }
         else
         {
             builder.Services.AddKeyedSingleton<IStateStore>(name, (sp, _) => new InMemoryStateStore(sp.GetRequiredService<TimeProvider>()));
         }
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            $"state-store:{name}", sp => new StateStoreHealthCheck(sp.GetRequiredKeyedService<IStateStore>(name), name), HealthStatus.Unhealthy, [ReadyTag]));
+        if (gatesReadiness)
+        {
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+                $"state-store:{name}", sp => new StateStoreHealthCheck(sp.GetRequiredKeyedService<IStateStore>(name), name), HealthStatus.Unhealthy, [ReadyTag]));
+        }
         return builder;
+    }
+
+    /// <summary>
+    /// Connects in the background and keeps reconnecting; while Redis is away, commands fail at once instead of
+    /// queueing, so a store that is down costs a request nothing but the miss.
+    /// </summary>
+    private static ConnectionMultiplexer ConnectRedis(string connectionString)
+    {
+        ConfigurationOptions options;
+        try
+        {
+            options = ConfigurationOptions.Parse(connectionString);
+        }
+        catch (ArgumentException)
+        {
+            // Not the parser's message: it may quote the string, password included.
+            throw new StartupException("ROUTER_REDIS is not a Redis connection string (host:port[,password=...])");
+        }
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ConnectTimeout = 2000;
+        options.SyncTimeout = options.AsyncTimeout = 1000;
+        return ConnectionMultiplexer.Connect(options);
     }
 }
 
