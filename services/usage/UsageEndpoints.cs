@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using GenAiRouter.Contracts.V1;
 using GenAiRouter.Hosting;
@@ -35,9 +36,18 @@ public static partial class UsageEndpoints
         {
             return Results.Json(new { status = "DROP" });
         }
-        if (!await store.StoreAsync(usage, request.HttpContext.RequestAborted))
+        try
         {
-            Duplicate(logger, usage.RequestId);
+            if (!await store.StoreAsync(usage, request.HttpContext.RequestAborted))
+            {
+                Duplicate(logger, usage.RequestId);
+            }
+        }
+        catch (DbException e)
+        {
+            // The database is away: the event stays with the sender (Dapr pub/sub, or ingress's queue) for a retry.
+            DatabaseUnavailable(logger, usage.RequestId, e.GetType().Name);
+            return Results.Json(new { status = "RETRY" }, statusCode: 503);
         }
         return Results.Json(new { status = "SUCCESS" });
     }
@@ -76,6 +86,9 @@ public static partial class UsageEndpoints
 
     private static string? Value(Microsoft.Extensions.Primitives.StringValues value) => string.IsNullOrEmpty(value) ? null : value.ToString();
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Usage event {RequestId} could not be stored ({ErrorType}); asked the sender to retry")]
+    private static partial void DatabaseUnavailable(ILogger logger, string requestId, string errorType);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Usage event {RequestId} was delivered again; counted once")]
     private static partial void Duplicate(ILogger logger, string requestId);
 }
@@ -90,9 +103,9 @@ public sealed class UsageStoreCheck(UsageStore store) : IHealthCheck
             await store.PingAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (DbException e)
         {
-            return HealthCheckResult.Unhealthy($"usage database: {e.SqliteErrorCode}");
+            return HealthCheckResult.Unhealthy($"usage database: {e.GetType().Name}");
         }
     }
 }

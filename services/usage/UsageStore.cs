@@ -2,6 +2,8 @@ using System.Globalization;
 using GenAiRouter.Contracts.V1;
 using GenAiRouter.Hosting;
 using Microsoft.Data.Sqlite;
+using Npgsql;
+using System.Data.Common;
 
 namespace GenAiRouter.Usage;
 
@@ -14,90 +16,120 @@ public sealed record UsageTotals(
     long Images, double Cost, long CacheHits, long Errors);
 
 /// <summary>
-/// Usage events in the standalone database (SQLite in the data directory). Idempotent on the request id, so
-/// at-least-once delivery never counts a request twice; the schema is created on start.
+/// Usage events in a real database: PostgreSQL when <c>ROUTER_USAGE_DB</c> holds a connection string (a Secret in
+/// Kubernetes), else SQLite in the data directory. Idempotent on the request id, so at-least-once delivery never
+/// counts a request twice, and the totals do not depend on the order events arrive in. The schema is migrated on
+/// start, under a lock, so replicas starting together do not race.
 /// </summary>
 public sealed class UsageStore
 {
-    private readonly string _connectionString;
+    public const string DatabaseVariable = "ROUTER_USAGE_DB";
 
-    public UsageStore(IConfiguration configuration)
+    // Append only: each entry is applied once, in order, and recorded in schema_migrations.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE usage_events (
+          request_id TEXT PRIMARY KEY, time_ms BIGINT NOT NULL, key_id TEXT NOT NULL, user_name TEXT NOT NULL, project TEXT NOT NULL,
+          env TEXT NOT NULL, grp TEXT NOT NULL, target TEXT NOT NULL, upstream_model TEXT NOT NULL, endpoint TEXT NOT NULL,
+          stream INTEGER NOT NULL, bridged INTEGER NOT NULL, status INTEGER NOT NULL, latency_ms DOUBLE PRECISION NOT NULL,
+          ttfb_ms DOUBLE PRECISION NOT NULL, input_tokens BIGINT NOT NULL, cached_input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL,
+          reasoning_tokens BIGINT NOT NULL, input_has_image INTEGER NOT NULL, image_count INTEGER NOT NULL, text_cost DOUBLE PRECISION,
+          image_cost DOUBLE PRECISION, cache_hit INTEGER NOT NULL);
+        CREATE INDEX usage_by_time ON usage_events (time_ms);
+        CREATE INDEX usage_by_project_time ON usage_events (project, time_ms);
+        """,
+    ];
+
+    private readonly DbDataSource _dataSource;
+    private readonly UsageDialect _dialect;
+
+    public UsageStore(DbDataSource dataSource, UsageDialect dialect)
     {
+        (_dataSource, _dialect) = (dataSource, dialect);
+        Migrate();
+    }
+
+    /// <summary>The database the configuration names: <c>ROUTER_USAGE_DB</c>, or SQLite in <c>ROUTER_DATA_DIR</c>.</summary>
+    public static UsageStore Open(IConfiguration configuration)
+    {
+        if (configuration[DatabaseVariable] is { Length: > 0 } postgres)
+        {
+            NpgsqlDataSource dataSource;
+            try
+            {
+                dataSource = NpgsqlDataSource.Create(postgres);
+            }
+            catch (ArgumentException)
+            {
+                // Not the parser's message: it may quote the string, password included.
+                throw new StartupException($"{DatabaseVariable} is not a PostgreSQL connection string (Host=...;Database=...;Username=...;Password=...)");
+            }
+            return new UsageStore(dataSource, UsageDialect.Postgres);
+        }
         var dataDir = configuration["ROUTER_DATA_DIR"] is { Length: > 0 } dir
             ? dir
-            : throw new StartupException("ROUTER_DATA_DIR must name a directory for the usage database in the standalone topology");
+            : throw new StartupException($"ROUTER_DATA_DIR must name a directory for the usage database (or set {DatabaseVariable} to use PostgreSQL)");
         Directory.CreateDirectory(dataDir);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDir, "usage.db"), Pooling = true, DefaultTimeout = 10 }.ToString();
-        using var connection = Open();
-        Execute(connection, "PRAGMA journal_mode=WAL;");
-        Execute(connection, """
-            CREATE TABLE IF NOT EXISTS usage_events (
-              request_id TEXT PRIMARY KEY, time_ms INTEGER NOT NULL, key_id TEXT NOT NULL, user TEXT NOT NULL, project TEXT NOT NULL,
-              env TEXT NOT NULL, grp TEXT NOT NULL, target TEXT NOT NULL, upstream_model TEXT NOT NULL, endpoint TEXT NOT NULL,
-              stream INTEGER NOT NULL, bridged INTEGER NOT NULL, status INTEGER NOT NULL, latency_ms REAL NOT NULL, ttfb_ms REAL NOT NULL,
-              input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
-              input_has_image INTEGER NOT NULL, image_count INTEGER NOT NULL, text_cost REAL, image_cost REAL, cache_hit INTEGER NOT NULL);
-            CREATE INDEX IF NOT EXISTS usage_by_project_time ON usage_events (project, time_ms);
-            """);
+        var sqlite = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDir, "usage.db"), Pooling = true, DefaultTimeout = 10 }.ToString();
+        return new UsageStore(SqliteFactory.Instance.CreateDataSource(sqlite), UsageDialect.Sqlite);
     }
 
     /// <returns>False when an event with this request id was already stored (a redelivery).</returns>
     public async Task<bool> StoreAsync(UsageEvent e, CancellationToken cancellationToken)
     {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT OR IGNORE INTO usage_events VALUES ($id, $time, $key, $user, $project, $env, $group, $target, $model, $endpoint,
-              $stream, $bridged, $status, $latency, $ttfb, $input, $cached, $output, $reasoning, $hasImage, $images, $textCost, $imageCost, $cacheHit)
-            """;
-        var p = command.Parameters;
-        p.AddWithValue("$id", e.RequestId);
-        p.AddWithValue("$time", (e.Time ?? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow)).ToDateTimeOffset().ToUnixTimeMilliseconds());
-        p.AddWithValue("$key", e.KeyId);
-        p.AddWithValue("$user", e.User);
-        p.AddWithValue("$project", e.Project);
-        p.AddWithValue("$env", e.Env);
-        p.AddWithValue("$group", e.Group);
-        p.AddWithValue("$target", e.Target);
-        p.AddWithValue("$model", e.UpstreamModel);
-        p.AddWithValue("$endpoint", e.Endpoint);
-        p.AddWithValue("$stream", e.Stream);
-        p.AddWithValue("$bridged", e.Bridged);
-        p.AddWithValue("$status", e.Status);
-        p.AddWithValue("$latency", e.LatencyMs);
-        p.AddWithValue("$ttfb", e.TimeToFirstByteMs);
-        p.AddWithValue("$input", e.InputTokens);
-        p.AddWithValue("$cached", e.CachedInputTokens);
-        p.AddWithValue("$output", e.OutputTokens);
-        p.AddWithValue("$reasoning", e.ReasoningTokens);
-        p.AddWithValue("$hasImage", e.InputHasImage);
-        p.AddWithValue("$images", e.ImageCount);
-        p.AddWithValue("$textCost", e.HasTextCost ? e.TextCost : DBNull.Value);
-        p.AddWithValue("$imageCost", e.HasImageCost ? e.ImageCost : DBNull.Value);
-        p.AddWithValue("$cacheHit", e.CacheHit);
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO usage_events VALUES (@id, @time, @key, @user, @project, @env, @group, @target, @model, @endpoint,
+              @stream, @bridged, @status, @latency, @ttfb, @input, @cached, @output, @reasoning, @hasImage, @images, @textCost, @imageCost, @cacheHit)
+            ON CONFLICT (request_id) DO NOTHING
+            """);
+        Add(command, "id", e.RequestId);
+        Add(command, "time", (e.Time ?? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow)).ToDateTimeOffset().ToUnixTimeMilliseconds());
+        Add(command, "key", e.KeyId);
+        Add(command, "user", e.User);
+        Add(command, "project", e.Project);
+        Add(command, "env", e.Env);
+        Add(command, "group", e.Group);
+        Add(command, "target", e.Target);
+        Add(command, "model", e.UpstreamModel);
+        Add(command, "endpoint", e.Endpoint);
+        Add(command, "stream", e.Stream ? 1 : 0);
+        Add(command, "bridged", e.Bridged ? 1 : 0);
+        Add(command, "status", e.Status);
+        Add(command, "latency", e.LatencyMs);
+        Add(command, "ttfb", e.TimeToFirstByteMs);
+        Add(command, "input", e.InputTokens);
+        Add(command, "cached", e.CachedInputTokens);
+        Add(command, "output", e.OutputTokens);
+        Add(command, "reasoning", e.ReasoningTokens);
+        Add(command, "hasImage", e.InputHasImage ? 1 : 0);
+        Add(command, "images", e.ImageCount);
+        Add(command, "textCost", e.HasTextCost ? e.TextCost : null);
+        Add(command, "imageCost", e.HasImageCost ? e.ImageCost : null);
+        Add(command, "cacheHit", e.CacheHit ? 1 : 0);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     /// <summary>Per-day rollups (UTC), oldest first, then the totals of the whole range.</summary>
     public async Task<(IReadOnlyList<UsageTotals> Days, UsageTotals Total)> QueryAsync(UsageFilter filter, CancellationToken cancellationToken)
     {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        var where = new List<string> { "time_ms >= $since", "time_ms < $until" };
-        command.Parameters.AddWithValue("$since", filter.Since.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$until", filter.Until.ToUnixTimeMilliseconds());
-        foreach (var (column, value) in new[] { ("project", filter.Project), ("user", filter.User), ("env", filter.Env), ("grp", filter.Group), ("target", filter.Target) })
+        await using var command = _dataSource.CreateCommand();
+        var where = new List<string> { "time_ms >= @since", "time_ms < @until" };
+        Add(command, "since", filter.Since.ToUnixTimeMilliseconds());
+        Add(command, "until", filter.Until.ToUnixTimeMilliseconds());
+        foreach (var (column, value) in new[] { ("project", filter.Project), ("user_name", filter.User), ("env", filter.Env), ("grp", filter.Group), ("target", filter.Target) })
         {
             if (!string.IsNullOrEmpty(value))
             {
-                where.Add($"{column} = ${column}");
-                command.Parameters.AddWithValue($"${column}", value);
+                where.Add($"{column} = @{column}");
+                Add(command, column, value);
             }
         }
         command.CommandText = $"""
-            SELECT strftime('%Y-%m-%d', time_ms / 1000, 'unixepoch') AS day, COUNT(*), SUM(input_tokens), SUM(cached_input_tokens),
-              SUM(output_tokens), SUM(reasoning_tokens), SUM(image_count), SUM(COALESCE(text_cost, 0) + COALESCE(image_cost, 0)),
-              SUM(cache_hit), SUM(status >= 400)
+            SELECT {_dialect.DayOf("time_ms")} AS day, COUNT(*), CAST(SUM(input_tokens) AS BIGINT), CAST(SUM(cached_input_tokens) AS BIGINT),
+              CAST(SUM(output_tokens) AS BIGINT), CAST(SUM(reasoning_tokens) AS BIGINT), CAST(SUM(image_count) AS BIGINT),
+              CAST(SUM(COALESCE(text_cost, 0) + COALESCE(image_cost, 0)) AS DOUBLE PRECISION),
+              CAST(SUM(cache_hit) AS BIGINT), CAST(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS BIGINT)
             FROM usage_events WHERE {string.Join(" AND ", where)} GROUP BY day ORDER BY day
             """;
         var days = new List<UsageTotals>();
@@ -118,25 +150,67 @@ public sealed class UsageStore
     /// <summary>Readiness: the database answers.</summary>
     public async Task PingAsync(CancellationToken cancellationToken)
     {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM usage_events WHERE 0";
+        await using var command = _dataSource.CreateCommand("SELECT 1 FROM usage_events WHERE 1 = 0");
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    private SqliteConnection Open()
+    private void Migrate()
     {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
+        using var connection = _dataSource.OpenConnection();
+        foreach (var setup in _dialect.ConnectionSetup)
+        {
+            Execute(connection, null, setup);
+        }
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, transaction, _dialect.MigrationLock);
+        Execute(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
+        using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+        var applied = Convert.ToInt32(read.ExecuteScalar(), CultureInfo.InvariantCulture);
+        for (var version = applied + 1; version <= Migrations.Length; version++)
+        {
+            Execute(connection, transaction, Migrations[version - 1]);
+            Execute(connection, transaction, $"INSERT INTO schema_migrations (version) VALUES ({version})");
+        }
+        transaction.Commit();
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
+    private static void Execute(DbConnection connection, DbTransaction? transaction, string sql)
     {
+        if (sql.Length == 0)
+        {
+            return;
+        }
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
 
+    private static void Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+
     internal static string Format(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Where the two databases differ; everything else is one SQL text.</summary>
+public sealed record UsageDialect(Func<string, string> DayOf, string MigrationLock, IReadOnlyList<string> ConnectionSetup)
+{
+    public static UsageDialect Sqlite { get; } = new(
+        column => $"strftime('%Y-%m-%d', {column} / 1000, 'unixepoch')",
+        // A write lock for the migration transaction: the first statement that writes takes it.
+        "",
+        ["PRAGMA journal_mode=WAL"]);
+
+    public static UsageDialect Postgres { get; } = new(
+        column => $"to_char(to_timestamp({column} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        // Any constant both replicas agree on; released when the migration transaction ends.
+        "SELECT pg_advisory_xact_lock(7352001)",
+        []);
 }
