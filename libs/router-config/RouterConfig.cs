@@ -51,6 +51,8 @@ public sealed class ReasoningConfig
 public sealed class CacheConfig
 {
     public string? Ttl { get; set; }
+    /// <summary>Larger answers are served but not cached, in KiB.</summary>
+    public int MaxEntryKb { get; set; } = 1024;
 }
 
 public sealed class TargetConfig

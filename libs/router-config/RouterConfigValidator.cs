@@ -62,6 +62,10 @@ public static partial class RouterConfigValidator
         {
             problems.Add($"{at}.cache.ttl: expected a duration like 90s, 10m, 2h or 1d, got '{ttl}'");
         }
+        if (group.Cache is { MaxEntryKb: < 1 } cache)
+        {
+            problems.Add($"{at}.cache.max_entry_kb: expected at least 1, got {cache.MaxEntryKb}");
+        }
         if (group.Targets.Count == 0)
         {
             problems.Add($"{at}.targets: a group needs at least one target");

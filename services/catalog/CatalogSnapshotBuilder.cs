@@ -43,6 +43,7 @@ public static class CatalogSnapshotBuilder
         if (DurationText.TryParse(config.Cache?.Ttl, out var ttl))
         {
             group.CacheTtl = Duration.FromTimeSpan(ttl);
+            group.CacheMaxEntryBytes = config.Cache!.MaxEntryKb * 1024L;
         }
         group.Targets.Add(config.Targets.Select(BuildTarget));
         return group;

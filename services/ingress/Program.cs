@@ -1,6 +1,7 @@
 using GenAiRouter.Contracts.V1;
 using GenAiRouter.Hosting;
 using GenAiRouter.Ingress;
+using GenAiRouter.Ingress.Caching;
 
 return await RouterService.RunAsync(args, RouterApps.Ingress,
     configure: builder =>
@@ -13,6 +14,8 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
         builder.Services.AddSingleton<UpstreamClients>();
         builder.Services.AddSingleton<TargetHealth>();
         builder.Services.AddSingleton<ResponsesEndpoint>();
+        builder.AddRouterStateStore(ResponseCache.StoreName, StateDurability.Volatile, gatesReadiness: false);
+        builder.Services.AddSingleton<ResponseCache>();
         builder.Services.AddSingleton<UsageRecorder>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageRecorder>());
         builder.Services.AddSingleton<CatalogSnapshots>();

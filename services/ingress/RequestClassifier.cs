@@ -4,8 +4,11 @@ using GenAiRouter.Catalog.Routing;
 
 namespace GenAiRouter.Ingress;
 
-/// <summary>A Responses request as routing sees it: the group it names, where that name sits, and its shape.</summary>
-public sealed record ClassifiedRequest(string Group, Range ModelValue, RequestShape Shape);
+/// <summary>
+/// A Responses request as routing sees it: the group it names, where that name sits, and its shape; and what the
+/// cache must know besides: whether the caller asked the upstream to store the response or run it in the background.
+/// </summary>
+public sealed record ClassifiedRequest(string Group, Range ModelValue, RequestShape Shape, bool Store = false, bool Background = false);
 
 /// <summary>
 /// Reads what routing needs from a Responses request body in one forward pass, without building a document:
@@ -58,6 +61,7 @@ public static class RequestClassifier
         string? group = null;
         Range modelValue = default;
         var shape = new RequestShape();
+        bool store = false, background = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.GetString();
@@ -72,6 +76,12 @@ public static class RequestClassifier
                     return (null, "'model' must be a string naming a model group.", "model");
                 case "stream":
                     shape = shape with { Stream = reader.TokenType == JsonTokenType.True };
+                    break;
+                case "store":
+                    store = reader.TokenType == JsonTokenType.True;
+                    break;
+                case "background":
+                    background = reader.TokenType == JsonTokenType.True;
                     break;
                 case "previous_response_id":
                     shape = shape with { PreviousResponseId = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0 };
@@ -97,7 +107,7 @@ public static class RequestClassifier
         {
             return (null, "Missing required parameter: 'model' (the model group to use).", "model");
         }
-        return (new ClassifiedRequest(group, modelValue, shape), null, null);
+        return (new ClassifiedRequest(group, modelValue, shape, store, background), null, null);
     }
 
     private static RequestShape ReadTools(ref Utf8JsonReader reader, RequestShape shape)

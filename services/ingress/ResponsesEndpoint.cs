@@ -6,6 +6,7 @@ using System.Text;
 using GenAiRouter.Catalog.Routing;
 using GenAiRouter.Contracts.V1;
 using GenAiRouter.Hosting;
+using GenAiRouter.Ingress.Caching;
 using Google.Protobuf;
 using Grpc.Core;
 using System.Text.Json;
@@ -25,17 +26,20 @@ public sealed partial class ResponsesEndpoint(
     TargetHealth health,
     Contracts.V1.Bridge.BridgeClient bridge,
     UsageRecorder usage,
+    ResponseCache cache,
     TimeProvider time,
     ILogger<ResponsesEndpoint> logger)
 {
     private const int CopyBufferSize = 16 * 1024;
     private const int MaxErrorBodyBytes = 64 * 1024;
+    private const string CacheHeader = "x-router-cache";
 
     public async Task HandleAsync(HttpContext http)
     {
         var started = Stopwatch.GetTimestamp();
         var requestId = "req_" + Guid.NewGuid().ToString("N");
         http.Response.Headers["x-request-id"] = requestId;
+        http.Response.Headers[CacheHeader] = "bypass";
 
         var auth = await authenticator.AuthenticateAsync(http.Request, http.RequestAborted);
         if (auth.Caller is not { } caller)
@@ -51,7 +55,7 @@ public sealed partial class ResponsesEndpoint(
         finally
         {
             // One usage event per authenticated request, whatever happened; 499 when the caller went away.
-            var status = http.RequestAborted.IsCancellationRequested ? 499 : http.Response.StatusCode;
+            var status = http.RequestAborted.IsCancellationRequested && !record.Delivered ? 499 : http.Response.StatusCode;
             usage.Record(UsageMeter.Build(requestId, caller, record, status, time.GetUtcNow()));
         }
     }
@@ -70,7 +74,7 @@ public sealed partial class ResponsesEndpoint(
                 "invalid_request_error", "request_too_large").ExecuteAsync(http);
             return;
         }
-        var (request, targets, refusal) = Route(caller, snapshot, body);
+        var (request, group, targets, refusal) = Route(caller, snapshot, body);
         if (request is not null)
         {
             (record.Group, record.Stream, record.ImageCount) = (request.Group, request.Shape.Stream, request.Shape.ImageCount);
@@ -80,39 +84,90 @@ public sealed partial class ResponsesEndpoint(
             await refusal.ExecuteAsync(http);
             return;
         }
+
+        var decision = ResponseCachePolicy.Decide(group!, request!, body, caller.Project, caller.Env);
+        if (decision.Key is { } key)
+        {
+            switch (await ServeFromCacheAsync(http, key, caller, record, request!.Shape.Stream))
+            {
+                case CacheLookup.Hit:
+                    return;
+                case CacheLookup.Unavailable:
+                    decision = CacheDecision.Bypass("store_unavailable");
+                    break;
+            }
+        }
+        if (decision.BypassReason is { } reason)
+        {
+            cache.Count("bypass", reason);
+        }
         await RelayAsync(http, requestId, request!, targets!, body, snapshot.Limits, started);
+
+        if (decision.Key is not null && record.FinalResponse is { } final && http.Response.StatusCode == 200
+            && final.Length <= decision.MaxEntryBytes && ResponseCachePolicy.IsComplete(final))
+        {
+            // The caller has the whole answer first; storing it is not its wait.
+            record.Delivered = true;
+            await http.Response.CompleteAsync();
+            await cache.SaveAsync(decision.Key, caller.Project, caller.Env, final, decision.TimeToLive);
+        }
+    }
+
+    /// <summary>
+    /// A hit is answered here (JSON, or replayed as SSE for a streaming caller). A miss asks the relay to keep the
+    /// final response for the cache.
+    /// </summary>
+    private async Task<CacheLookup> ServeFromCacheAsync(HttpContext http, string key, Caller caller, RequestRecord record, bool stream)
+    {
+        var (result, cached) = await cache.LookupAsync(key, caller.Project, caller.Env, http.RequestAborted);
+        switch (result)
+        {
+            case CacheLookup.Hit:
+                cache.Count("hit");
+                http.Response.Headers[CacheHeader] = "hit";
+                record.ServedFromCache();
+                http.Response.ContentType = stream ? "text/event-stream" : "application/json";
+                await http.Response.Body.WriteAsync(stream ? CachedResponseReplay.ToSse(cached) : cached!, http.RequestAborted);
+                break;
+            case CacheLookup.Miss:
+                cache.Count("miss");
+                http.Response.Headers[CacheHeader] = "miss";
+                record.CaptureFinalResponse = true;
+                break;
+        }
+        return result;
     }
 
     /// <summary>The routing decision, or the OpenAI-shaped refusal the caller gets instead.</summary>
-    private (ClassifiedRequest? Request, IReadOnlyList<Target>? Targets, IResult? Error) Route(Caller caller, CatalogSnapshot snapshot, byte[] body)
+    private (ClassifiedRequest? Request, Group? Group, IReadOnlyList<Target>? Targets, IResult? Error) Route(Caller caller, CatalogSnapshot snapshot, byte[] body)
     {
         var (request, problem, param) = RequestClassifier.Classify(body);
         if (request is null)
         {
-            return (null, null, OpenAiErrors.Error(400, problem!, "invalid_request_error", "invalid_request", param));
+            return (null, null, null, OpenAiErrors.Error(400, problem!, "invalid_request_error", "invalid_request", param));
         }
         var group = snapshot.Groups.FirstOrDefault(g => g.Name == request.Group);
         if (group is null)
         {
-            return (request, null, OpenAiErrors.Error(404, $"The model group '{request.Group}' does not exist. GET /v1/models lists the groups you may use.",
+            return (request, null, null, OpenAiErrors.Error(404, $"The model group '{request.Group}' does not exist. GET /v1/models lists the groups you may use.",
                 "invalid_request_error", "model_not_found", "model"));
         }
         var grant = caller.Grants.FirstOrDefault(g => g.Group == group.Name);
         if (grant is null)
         {
-            return (request, null, OpenAiErrors.Error(403, $"Your caller token may not use the model group '{group.Name}'. GET /v1/models lists the groups you may use.",
+            return (request, group, null, OpenAiErrors.Error(403, $"Your caller token may not use the model group '{group.Name}'. GET /v1/models lists the groups you may use.",
                 "permission_error", "model_not_allowed", "model"));
         }
         if (request.Shape.ReasoningEffort is { } effort)
         {
             if (!grant.Reasoning)
             {
-                return (request, null, OpenAiErrors.Error(403, $"Your caller token is not granted reasoning levels in the model group '{group.Name}'; leave out reasoning.effort.",
+                return (request, group, null, OpenAiErrors.Error(403, $"Your caller token is not granted reasoning levels in the model group '{group.Name}'; leave out reasoning.effort.",
                     "permission_error", "reasoning_not_allowed", "reasoning.effort"));
             }
             if (group.Reasoning is not { } levels || !levels.Levels.Contains(effort))
             {
-                return (request, null, OpenAiErrors.Error(400,
+                return (request, group, null, OpenAiErrors.Error(400,
                     $"The model group '{group.Name}' offers reasoning effort {(group.Reasoning is null ? "at no level" : string.Join(", ", group.Reasoning.Levels))}, not '{effort}'.",
                     "invalid_request_error", "unsupported_value", "reasoning.effort"));
             }
@@ -120,11 +175,11 @@ public sealed partial class ResponsesEndpoint(
         var gating = TargetGating.Gate(group, request.Shape, snapshot.BridgeEnabled);
         if (!gating.Served)
         {
-            return (request, null, OpenAiErrors.Error(400,
+            return (request, group, null, OpenAiErrors.Error(400,
                 $"No target in the model group '{group.Name}' can serve this request: none has {string.Join(" + ", gating.Missing)}.",
                 "invalid_request_error", "unsupported_request_shape", "model"));
         }
-        return (request, health.Order(gating.Eligible), null);
+        return (request, group, health.Order(gating.Eligible), null);
     }
 
     private async Task RelayAsync(HttpContext http, string requestId, ClassifiedRequest request, IReadOnlyList<Target> targets, byte[] body, Limits limits, long started)
@@ -281,7 +336,8 @@ public sealed partial class ResponsesEndpoint(
 
     private static async Task RelayBridgedEventsAsync(HttpContext http, IAsyncStreamReader<BridgeEvent> events, ResponsesEvent first, bool stream)
     {
-        using var scanner = new SseUsageScanner();
+        var record = RequestRecord.Of(http)!;
+        using var scanner = new SseUsageScanner(record.CaptureFinalResponse);
         var current = first;
         try
         {
@@ -311,6 +367,7 @@ public sealed partial class ResponsesEndpoint(
                 current = events.Current.Event;
             }
             http.Items[nameof(UpstreamUsage)] = scanner.Usage;
+            record.FinalResponse = scanner.CompletedResponse;
         }
         catch (Exception e) when (e is OperationCanceledException or RpcException && http.RequestAborted.IsCancellationRequested)
         {
@@ -333,6 +390,10 @@ public sealed partial class ResponsesEndpoint(
         }
         var json = Encoding.UTF8.GetBytes(response.GetRawText());
         http.Items[nameof(UpstreamUsage)] = SseUsageScanner.FromResponse(json);
+        if (RequestRecord.Of(http) is { CaptureFinalResponse: true } record)
+        {
+            record.FinalResponse = json;
+        }
         http.Response.ContentType = "application/json";
         await http.Response.Body.WriteAsync(json, http.RequestAborted);
     }
@@ -355,7 +416,8 @@ public sealed partial class ResponsesEndpoint(
         http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var isStream = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
-        using var scanner = new SseUsageScanner();
+        var record = RequestRecord.Of(http)!;
+        using var scanner = new SseUsageScanner(record.CaptureFinalResponse);
         var whole = isStream ? null : new ArrayBufferWriter<byte>();
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
@@ -401,6 +463,10 @@ public sealed partial class ResponsesEndpoint(
                 await http.Response.Body.FlushAsync(http.RequestAborted);
             }
             http.Items[nameof(UpstreamUsage)] = isStream ? scanner.Usage : SseUsageScanner.FromResponse(whole!.WrittenSpan);
+            if (record.CaptureFinalResponse)
+            {
+                record.FinalResponse = isStream ? scanner.CompletedResponse : whole!.WrittenSpan.ToArray();
+            }
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {

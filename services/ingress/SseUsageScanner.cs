@@ -11,11 +11,14 @@ public sealed record UpstreamUsage(long InputTokens, long CachedInputTokens, lon
 /// event (<c>response.completed</c>, <c>response.incomplete</c> or <c>response.failed</c>). Only the current
 /// line is buffered, and only lines of a terminal event are parsed; the stream itself is never re-serialised.
 /// </summary>
-public sealed class SseUsageScanner : IDisposable
+public sealed class SseUsageScanner(bool captureCompletedResponse = false) : IDisposable
 {
     private readonly ArrayBufferWriter<byte> _line = new(4096);
 
     public UpstreamUsage? Usage { get; private set; }
+
+    /// <summary>With capture on: the <c>response</c> object of a <c>response.completed</c> event, as sent (for the cache).</summary>
+    public byte[]? CompletedResponse { get; private set; }
 
     public void Observe(ReadOnlySpan<byte> chunk)
     {
@@ -68,9 +71,17 @@ public sealed class SseUsageScanner : IDisposable
         {
             var reader = new Utf8JsonReader(data);
             using var document = JsonDocument.ParseValue(ref reader);
-            if (document.RootElement.TryGetProperty("response", out var response) && response.TryGetProperty("usage", out var usage))
+            if (!document.RootElement.TryGetProperty("response", out var response) || response.ValueKind != JsonValueKind.Object)
+            {
+                return;
+            }
+            if (response.TryGetProperty("usage", out var usage))
             {
                 Usage = Read(usage);
+            }
+            if (captureCompletedResponse && document.RootElement.TryGetProperty("type", out var type) && type.ValueEquals("response.completed"u8))
+            {
+                CompletedResponse = System.Text.Encoding.UTF8.GetBytes(response.GetRawText());
             }
         }
         catch (JsonException)

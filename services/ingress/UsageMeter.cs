@@ -16,6 +16,14 @@ public sealed class RequestRecord(long startedAt)
     public Target? Target { get; set; }
     public double? FirstByteMs { get; set; }
     public UpstreamUsage? Usage { get; set; }
+    /// <summary>Answered from the response cache: no upstream was called.</summary>
+    public bool CacheHit { get; set; }
+    /// <summary>Set when the cache wants this request's final response (a miss on a cacheable request).</summary>
+    public bool CaptureFinalResponse { get; set; }
+    /// <summary>The completed response object, when captured.</summary>
+    public byte[]? FinalResponse { get; set; }
+    /// <summary>The whole answer reached the caller; a disconnect after this is not a 499.</summary>
+    public bool Delivered { get; set; }
 
     public static RequestRecord? Of(HttpContext http) => http.Items[Key] as RequestRecord;
 
@@ -24,6 +32,13 @@ public sealed class RequestRecord(long startedAt)
         var record = new RequestRecord(startedAt);
         http.Items[Key] = record;
         return record;
+    }
+
+    /// <summary>The answer comes from the response cache.</summary>
+    public void ServedFromCache()
+    {
+        CacheHit = true;
+        FirstByteMs = Stopwatch.GetElapsedTime(StartedAt).TotalMilliseconds;
     }
 
     /// <summary>The answer's first byte is about to reach the caller: from here on there is no failover.</summary>
@@ -64,7 +79,14 @@ public static class UsageMeter
             ReasoningTokens = usage?.ReasoningTokens ?? 0,
             InputHasImage = record.ImageCount > 0,
             ImageCount = record.ImageCount,
+            CacheHit = record.CacheHit,
         };
+        if (record.CacheHit)
+        {
+            // Served from the cache: nothing was spent upstream, and chargeback should say so, not leave a gap.
+            e.TextCost = 0;
+            return e;
+        }
         // Costs only when the upstream reported usage: a guess would be worse than a gap for chargeback.
         if (usage is not null && target?.Prices is { } prices)
         {

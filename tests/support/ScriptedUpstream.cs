@@ -140,7 +140,7 @@ public sealed class ScriptedUpstream : IAsyncDisposable
     /// <summary>The Responses event sequence of a one-message text reply, with usage on the terminal event.</summary>
     public static IReadOnlyList<object> TextEvents(string text, long inputTokens = 10, long outputTokens = 3) =>
     [
-        new { type = "response.created", sequence_number = 0, response = new { id = "resp_1", @object = "response", status = "in_progress", output = Array.Empty<object>() } },
+        new { type = "response.created", sequence_number = 0, response = new { id = "resp_1", @object = "response", created_at = 1764000000, status = "in_progress", output = Array.Empty<object>() } },
         new { type = "response.output_item.added", sequence_number = 1, output_index = 0, item = new { type = "message", id = "msg_1", role = "assistant", status = "in_progress", content = Array.Empty<object>() } },
         new { type = "response.output_text.delta", sequence_number = 2, item_id = "msg_1", output_index = 0, content_index = 0, delta = text },
         new { type = "response.output_item.done", sequence_number = 3, output_index = 0, item = Message(text) },
@@ -163,7 +163,7 @@ public sealed class ScriptedUpstream : IAsyncDisposable
     ];
 
     public static object CompletedResponse(string text, long inputTokens = 10, long outputTokens = 3) =>
-        new { id = "resp_1", @object = "response", status = "completed", model = "upstream-model", output = new[] { Message(text) }, usage = Usage(inputTokens, outputTokens) };
+        new { id = "resp_1", @object = "response", created_at = 1764000000, status = "completed", model = "upstream-model", output = new[] { Message(text) }, usage = Usage(inputTokens, outputTokens) };
 
     public async ValueTask DisposeAsync()
     {
