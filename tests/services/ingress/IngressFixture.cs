@@ -52,11 +52,15 @@ public sealed class IngressFixture : IAsyncLifetime
               vision:
                 targets:
                   - { name: v, api: responses, base_url: {{Vision.BaseUrl}}, model: upstream-v, capabilities: [tools, images, streaming, hosted_tools] }
+              cached:
+                cache: { ttl: 1m, max_entry_kb: 1 }
+                targets:
+                  - { name: a-cached, api: responses, base_url: {{A.BaseUrl}}, model: upstream-a, api_key_env: KEY_A, capabilities: [tools, images, streaming, previous_response_id], prices: { input_per_mtok: 1000, output_per_mtok: 1000 } }
               text-only:
                 targets:
                   - { name: t, api: responses, base_url: {{B.BaseUrl}}, model: m }
             """, new() { ["KEY_A"] = KeyA, ["KEY_B"] = KeyB });
-        Token = await Router.IssueTokenAsync("--groups", "coder,failover,single,dead-only,vision", "--reasoning", "coder");
+        Token = await Router.IssueTokenAsync("--groups", "coder,failover,single,dead-only,vision,cached", "--reasoning", "coder");
     }
 
     public async ValueTask DisposeAsync()
@@ -110,6 +114,12 @@ public sealed class IngressFixture : IAsyncLifetime
                 {
                     UpstreamCancelled.TrySetResult(true);
                 }
+                break;
+            case { } text when text.StartsWith("big:", StringComparison.Ordinal):
+                await ScriptedUpstream.WriteJsonAsync(http, 200, ScriptedUpstream.CompletedResponse(new string('x', 4096)));
+                break;
+            case { } text when text.StartsWith("incomplete:", StringComparison.Ordinal):
+                await http.Response.WriteAsJsonAsync(new { id = "resp_i", @object = "response", created_at = 1764000000, status = "incomplete", output = Array.Empty<object>() });
                 break;
             default:
                 await (request.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True
