@@ -36,6 +36,23 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return new PostgresDatabase(admin, name);
     }
 
+    /// <summary>Takes the database away from its clients (existing sessions ended, new ones refused), or gives it back.</summary>
+    public async Task SetAvailableAsync(bool available)
+    {
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        var name = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
+        await using (var command = new NpgsqlCommand($"ALTER DATABASE {name} ALLOW_CONNECTIONS {(available ? "true" : "false")}", connection))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        if (!available)
+        {
+            await using var terminate = new NpgsqlCommand($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'", connection);
+            await terminate.ExecuteNonQueryAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
