@@ -4,8 +4,8 @@ using Google.Protobuf;
 namespace GenAiRouter.Hosting;
 
 /// <summary>The Dapr topology's publisher: the sidecar wraps the JSON in a CloudEvent.</summary>
-public sealed class DaprEventPublisher(DaprClient dapr, string pubSubName) : IEventPublisher
+public sealed class DaprEventPublisher(DaprClient dapr) : IEventPublisher
 {
     public Task PublishAsync(string topic, IMessage message, CancellationToken cancellationToken) =>
-        dapr.PublishByteEventAsync(pubSubName, topic, EventJson.Serialize(message), "application/json", cancellationToken: cancellationToken);
+        dapr.PublishByteEventAsync(Topics.PubSubOf(topic), topic, EventJson.Serialize(message), "application/json", cancellationToken: cancellationToken);
 }

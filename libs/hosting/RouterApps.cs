@@ -12,6 +12,12 @@ public static class RouterApps
     public const string Bridge = "bridge";
     public const string Usage = "usage";
 
+    /// <summary>
+    /// How a Dapr sidecar talks to the app: gRPC (its gRPC port) for the services others call, HTTP (its HTTP port)
+    /// for the ones that receive events. A sidecar speaks one protocol to its app.
+    /// </summary>
+    public static bool CalledOverGrpc(string appId) => appId is Auth or Catalog or Bridge;
+
     /// <summary>In start-up order: each service's dependencies come before it.</summary>
     public static readonly IReadOnlyList<string> All = [Auth, Catalog, Bridge, Usage, Ingress];
 

@@ -121,8 +121,7 @@ public static class ServiceDefaults
         if (topology == Topology.Dapr)
         {
             services.AddDaprClient();
-            var pubSub = configuration["Router:Dapr:PubSub"] ?? "pubsub";
-            services.AddSingleton<IEventPublisher>(sp => new DaprEventPublisher(sp.GetRequiredService<DaprClient>(), pubSub));
+            services.AddSingleton<IEventPublisher>(sp => new DaprEventPublisher(sp.GetRequiredService<DaprClient>()));
         }
         else
         {

@@ -25,13 +25,13 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
     },
     map: app =>
     {
+        // Subscribed by a declared Dapr Subscription on the broadcast pub/sub: every replica hears every revocation.
         app.UseCloudEvents();
-        app.MapSubscribeHandler();
         app.MapPost(Topics.Route(Topics.TokenRevoked), (TokenRevokedEvent revoked, CallerAuthenticator authenticator) =>
         {
             authenticator.Revoke(revoked.KeyId);
             return Results.Ok();
-        }).WithTopic("pubsub", Topics.TokenRevoked);
+        });
         app.MapGet("/v1/models", ModelsEndpoint.ListAsync);
         app.MapPost("/v1/responses", (HttpContext http, ResponsesEndpoint responses) => responses.HandleAsync(http));
         app.MapFallback(OpenAiErrors.UnknownRoute);

@@ -12,9 +12,9 @@ public static partial class UsageEndpoints
 {
     public static void MapUsage(this WebApplication app)
     {
+        // Subscribed by a declared Dapr Subscription (retries from Resiliency, a dead-letter topic for DROP).
         app.UseCloudEvents();
-        app.MapSubscribeHandler();
-        app.MapPost(Topics.Route(Topics.Usage), ReceiveAsync).WithTopic("pubsub", Topics.Usage);
+        app.MapPost(Topics.Route(Topics.Usage), ReceiveAsync);
         app.MapGet("/usage", QueryAsync);
     }
 

@@ -38,18 +38,18 @@ public sealed class DaprAdapterTests
     }
 
     [Fact]
-    public async Task Events_are_published_as_json_to_the_named_pubsub_and_topic()
+    public async Task Events_are_published_as_json_to_their_topic_on_the_topics_pubsub()
     {
         var (server, sidecar) = await FakeDaprSidecar.StartAsync();
         await using var _ = server;
         using var dapr = Client(server);
         var usage = new UsageEvent { RequestId = "req-7", Group = "big-coder", OutputTokens = 9 };
 
-        await new DaprEventPublisher(dapr, "pubsub").PublishAsync(Topics.Usage, usage, default);
+        await new DaprEventPublisher(dapr).PublishAsync(Topics.Usage, usage, default);
+        await new DaprEventPublisher(dapr).PublishAsync(Topics.TokenRevoked, new UsageEvent(), default);
 
-        var published = Assert.Single(sidecar.Published);
-        Assert.Equal("pubsub", published.PubsubName);
-        Assert.Equal("usage", published.Topic);
+        Assert.Equal([("pubsub", "usage"), ("broadcast", "token-revoked")], sidecar.Published.Select(p => (p.PubsubName, p.Topic)));
+        var published = sidecar.Published.First();
         Assert.Equal("application/json", published.DataContentType);
         Assert.Equal(usage, EventJson.Parse<UsageEvent>(Encoding.UTF8.GetString(published.Data.Span)));
     }
