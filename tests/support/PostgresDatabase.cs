@@ -60,6 +60,18 @@ public sealed class PostgresDatabase : IAsyncDisposable
         await connection.OpenAsync();
         var name = new NpgsqlConnectionStringBuilder(ConnectionString).Database;
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (attempt < 20 && e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse)
+            {
+                // A background worker (autovacuum) still on the database, which only a superuser may end: it finishes soon.
+                await Task.Delay(250);
+            }
+        }
     }
 }
