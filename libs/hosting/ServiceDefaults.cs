@@ -20,6 +20,12 @@ namespace GenAiRouter.Hosting;
 /// <summary>What every router service has: logs, ports, health, graceful shutdown and the topology switch.</summary>
 public static class ServiceDefaults
 {
+    /// <summary>Live while the process serves requests (probes: liveness, startup).</summary>
+    public const string LivenessPath = "/healthz";
+
+    /// <summary>Ready while the service's own dependencies answer and it is not shutting down (probe: readiness).</summary>
+    public const string ReadinessPath = "/readyz";
+
     /// <summary>Health checks with this tag gate <c>/readyz</c>; untagged ones only liveness.</summary>
     public const string ReadyTag = "ready";
 
@@ -48,14 +54,14 @@ public static class ServiceDefaults
                 : error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
                 : LogEventLevel.Information;
         });
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag) });
         app.MapGrpcHealthChecksService();
         return app;
     }
 
     private static bool IsProbe(PathString path) =>
-        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/grpc.health.v1.Health");
+        path.StartsWithSegments(LivenessPath) || path.StartsWithSegments(ReadinessPath) || path.StartsWithSegments("/grpc.health.v1.Health");
 
     private static void ConfigureLogging(LoggerConfiguration logger, IConfiguration configuration, string appId)
     {

@@ -2,7 +2,10 @@ using YamlDotNet.RepresentationModel;
 
 namespace GenAiRouter.Deploy.Tests;
 
-/// <summary>One YAML document (a Kubernetes or Dapr resource), read by path: <c>m["spec.pubsubname"]</c>.</summary>
+/// <summary>
+/// One YAML document (a Kubernetes or Dapr resource), read by path: <c>m["spec.pubsubname"]</c>; a key with dots in
+/// it goes in brackets: <c>m["metadata.annotations[dapr.io/app-id]"]</c>.
+/// </summary>
 public sealed class Manifest(YamlMappingNode root, string source)
 {
     public string Source { get; } = source;
@@ -18,11 +21,36 @@ public sealed class Manifest(YamlMappingNode root, string source)
     public YamlNode? Node(string path)
     {
         YamlNode? node = Root;
-        foreach (var part in path.Split('.'))
+        foreach (var part in Segments(path))
         {
             node = node is YamlMappingNode map && map.Children.TryGetValue(new YamlScalarNode(part), out var child) ? child : null;
         }
         return node;
+    }
+
+    private static IEnumerable<string> Segments(string path)
+    {
+        var start = 0;
+        while (start < path.Length)
+        {
+            if (path[start] == '[')
+            {
+                var close = path.IndexOf(']', start);
+                yield return path[(start + 1)..close];
+                start = close + 1;
+            }
+            else
+            {
+                var end = path.IndexOfAny(['.', '['], start);
+                end = end < 0 ? path.Length : end;
+                yield return path[start..end];
+                start = end;
+            }
+            if (start < path.Length && path[start] == '.')
+            {
+                start++;
+            }
+        }
     }
 
     public IReadOnlyList<string> Strings(string path) =>
