@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 
 namespace GenAiRouter.Cli.Tests;
 
@@ -74,8 +72,7 @@ public sealed class UsageEndToEndTests : IAsyncLifetime
 
     private async Task SendAsync(string token, string body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_router.BaseUrl, "responses")) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var request = RouterHttp.Responses(_router.BaseUrl, token, body);
         using var response = await _http.SendAsync(request);
         await response.Content.ReadAsStringAsync();
     }

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using StackExchange.Redis;
 
 namespace GenAiRouter.Ingress.Tests;
@@ -73,8 +71,7 @@ public sealed class CacheStoreDownTests : IAsyncLifetime
 
     private async Task<string> CacheOfAsync(string body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_router.BaseUrl, "responses")) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        using var request = RouterHttp.Responses(_router.BaseUrl, _token, body);
         using var response = await _http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return response.Headers.GetValues("x-router-cache").Single();

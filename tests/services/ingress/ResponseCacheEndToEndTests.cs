@@ -1,6 +1,5 @@
 using System.ClientModel;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using OpenAI.Responses;
@@ -177,11 +176,7 @@ public sealed class ResponseCacheEndToEndTests(IngressFixture fixture) : IClassF
 
     private async Task<HttpResponseMessage> PostAsync(string json, string? token = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Router.BaseUrl, "responses"))
-        {
-            Content = new StringContent(json, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? fixture.Token);
+        using var request = RouterHttp.Responses(fixture.Router.BaseUrl, token ?? fixture.Token, json);
         return await _http.SendAsync(request);
     }
 

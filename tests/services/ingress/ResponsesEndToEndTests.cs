@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
@@ -181,11 +180,7 @@ public sealed class ResponsesEndToEndTests(IngressFixture fixture) : IClassFixtu
 
     private async Task<HttpResponseMessage> PostAsync(string json, bool streamed = false)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Router.BaseUrl, "responses"))
-        {
-            Content = new StringContent(json, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fixture.Token);
+        using var request = RouterHttp.Responses(fixture.Router.BaseUrl, fixture.Token, json);
         return await _http.SendAsync(request, streamed ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead);
     }
 
