@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text;
+using GenAiRouter.Bench.Load;
+
+// ./genai-router bench [--quick] [--soak-minutes N] [--out DIR]
+// The same load, in one run, sent straight to a fast loopback upstream and through the router in front of it.
+var root = Arg("--root") ?? Directory.GetCurrentDirectory();
+var quick = args.Contains("--quick");
+var soak = TimeSpan.FromMinutes(double.Parse(Arg("--soak-minutes") ?? (quick ? "0.5" : "5"), CultureInfo.InvariantCulture));
+var output = Arg("--out") ?? Path.Combine(root, "bench", "results");
+var phase = quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(8);
+Directory.CreateDirectory(output);
+
+await using var upstream = await FastUpstream.StartAsync();
+await using var router = await RouterUnderTest.StartAsync(root, upstream.BaseUrl);
+var token = await router.IssueTokenAsync();
+using var load = new LoadGenerator();
+var scenarios = Scenarios.All(root, upstream.BaseUrl, router.BaseUrl, token);
+// The cache-hit scenario needs its entry in place before it is measured.
+await load.AtRateAsync(scenarios.Single(s => s.Name == Scenarios.CacheHit).Router, 1, TimeSpan.FromSeconds(1));
+
+var results = new List<ScenarioResult>();
+foreach (var scenario in scenarios)
+{
+    Console.Error.WriteLine($"bench: {scenario.Name}");
+    await load.SaturateAsync(scenario.Direct, 16, phase / 2);
+    await load.SaturateAsync(scenario.Router, 16, phase / 2);
+    var direct = await load.SaturateAsync(scenario.Direct, 16, phase);
+    var before = router.Usage();
+    var routed = await load.SaturateAsync(scenario.Router, 16, phase);
+    var after = router.Usage();
+    var rates = new List<RatePoint>();
+    foreach (var fraction in new[] { 0.1, 0.3, 0.5, 0.7 })
+    {
+        var rate = Math.Max(10, Math.Round(routed.Throughput * fraction / 10) * 10);
+        rates.Add(new RatePoint(rate, await load.AtRateAsync(scenario.Direct, rate, phase), await load.AtRateAsync(scenario.Router, rate, phase)));
+    }
+    results.Add(new ScenarioResult(scenario, direct, routed, (after.Cpu - before.Cpu).TotalMilliseconds / routed.Count * 1000, after.RssBytes, rates));
+}
+
+var memory = new List<(TimeSpan At, long Rss)>();
+if (soak > TimeSpan.Zero)
+{
+    Console.Error.WriteLine($"bench: soak for {soak.TotalMinutes} min");
+    var shortScenario = results.Single(r => r.Scenario.Name == Scenarios.ShortRequest);
+    var soakRate = Math.Round(shortScenario.Router.Throughput * 0.5 / 10) * 10;
+    var step = TimeSpan.FromSeconds(quick ? 5 : 10);
+    for (var at = TimeSpan.Zero; at < soak; at += step)
+    {
+        await load.AtRateAsync(shortScenario.Scenario.Router, soakRate, step);
+        memory.Add((at + step, router.Usage().RssBytes));
+    }
+}
+
+var report = Report.Markdown(results, memory, Environment.ProcessorCount, quick);
+await File.WriteAllTextAsync(Path.Combine(output, "results.md"), report);
+foreach (var result in results)
+{
+    Report.Plot(result, Path.Combine(output, $"latency-{result.Scenario.Name}.png"));
+}
+Console.WriteLine(report);
+return 0;
+
+string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+
+namespace GenAiRouter.Bench.Load;
+
+public sealed record RatePoint(double Rate, Sample Direct, Sample Router);
+
+public sealed record ScenarioResult(Scenario Scenario, Sample Direct, Sample Router, double RouterCpuMsPer1000, long RouterRssBytes, IReadOnlyList<RatePoint> Rates);
+
+/// <summary>The run as Markdown tables (with the targets marked met or missed) and as latency-vs-load plots.</summary>
+public static class Report
+{
+    // The targets are judged at a load the machine sustains comfortably: 30% of the router's saturation throughput.
+    private const int JudgedRate = 1;
+
+    public static string Markdown(IReadOnlyList<ScenarioResult> results, IReadOnlyList<(TimeSpan At, long Rss)> memory, int cores, bool quick)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(Inv($"Run of {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {cores} cores{(quick ? " (quick mode: short phases, numbers are rough)" : "")}. Load generator, upstream and router share the machine."));
+        md.AppendLine();
+        md.AppendLine("### Throughput at saturation (16 concurrent callers)");
+        md.AppendLine();
+        md.AppendLine("| scenario | direct req/s | router req/s | router / direct | router CPU per 1,000 req | router RSS (5 processes) |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            md.AppendLine(Inv($"| {r.Scenario.Name}: {r.Scenario.Description} | {r.Direct.Throughput:N0} | {r.Router.Throughput:N0} | {r.Router.Throughput / r.Direct.Throughput:P0} | {r.RouterCpuMsPer1000:N0} ms | {r.RouterRssBytes / 1048576.0:N0} MiB |"));
+        }
+        md.AppendLine();
+        md.AppendLine("### Latency at fixed offered load (open loop; ms; overhead = router − direct at the same load)");
+        md.AppendLine();
+        md.AppendLine("| scenario | offered req/s | direct p50 / p90 / p99 | router p50 / p90 / p99 | overhead p50 | overhead p99 | first byte overhead p50 | failures (direct / router) |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            foreach (var p in r.Rates)
+            {
+                var ttfb = r.Scenario.Streamed ? Inv($"{p.Router.FirstByteP(0.5) - p.Direct.FirstByteP(0.5):0.000}") : "";
+                md.AppendLine(Inv($"| {r.Scenario.Name} | {p.Rate:N0} | {p.Direct.P(0.5):0.00} / {p.Direct.P(0.9):0.00} / {p.Direct.P(0.99):0.00} | {p.Router.P(0.5):0.00} / {p.Router.P(0.9):0.00} / {p.Router.P(0.99):0.00} | {p.Router.P(0.5) - p.Direct.P(0.5):0.000} | {p.Router.P(0.99) - p.Direct.P(0.99):0.000} | {ttfb} | {p.Direct.Failures} / {p.Router.Failures} |"));
+            }
+        }
+        md.AppendLine();
+        if (memory.Count > 2)
+        {
+            var warm = memory[Math.Min(memory.Count - 1, memory.Count / 5)];
+            var last = memory[^1];
+            md.AppendLine(Inv($"### Memory over a sustained run ({last.At.TotalMinutes:0.#} min of the short request at half the saturation rate)"));
+            md.AppendLine();
+            md.AppendLine(Inv($"Router RSS after warm-up ({warm.At.TotalSeconds:0} s): {warm.Rss / 1048576.0:N0} MiB; at the end: {last.Rss / 1048576.0:N0} MiB ({(last.Rss - warm.Rss) * 100.0 / warm.Rss:+0.0;-0.0}%). Samples: {string.Join(", ", memory.Select(m => Inv($"{m.Rss / 1048576.0:N0}")))} MiB."));
+            md.AppendLine();
+        }
+        md.AppendLine("### Targets");
+        md.AppendLine();
+        md.AppendLine(Target(results, Scenarios.ShortRequest, "router overhead at p99, short request", r => r.Rates[JudgedRate].Router.P(0.99) - r.Rates[JudgedRate].Direct.P(0.99), "<", 1.0, "ms"));
+        md.AppendLine(Target(results, "codex", "router overhead at p99, 40 KB Codex request", r => r.Rates[JudgedRate].Router.P(0.99) - r.Rates[JudgedRate].Direct.P(0.99), "<", 2.0, "ms"));
+        md.AppendLine(Target(results, "stream", "added time to first byte at p50, stream", r => r.Rates[JudgedRate].Router.FirstByteP(0.5) - r.Rates[JudgedRate].Direct.FirstByteP(0.5), "<", 0.5, "ms"));
+        md.AppendLine(Target(results, Scenarios.ShortRequest, "router throughput / direct throughput, short request", r => r.Router.Throughput / r.Direct.Throughput * 100, "≥", 80, "%"));
+        if (memory.Count > 2)
+        {
+            var warm = memory[Math.Min(memory.Count - 1, memory.Count / 5)].Rss;
+            var growth = Math.Abs(memory[^1].Rss - warm) * 100.0 / warm;
+            md.AppendLine(Inv($"- RSS flat within 10% after warm-up: {growth:0.0}% — **{(growth <= 10 ? "met" : "missed")}**"));
+        }
+        return md.ToString();
+    }
+
+    public static void Plot(ScenarioResult result, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        var rates = result.Rates.Select(p => p.Rate).ToArray();
+        void Line(string label, Func<RatePoint, double> value, ScottPlot.Color color, bool dashed)
+        {
+            var line = plot.Add.Scatter(rates, result.Rates.Select(value).ToArray(), color);
+            line.LegendText = label;
+            line.LineWidth = 2;
+            if (dashed)
+            {
+                line.LinePattern = ScottPlot.LinePattern.Dashed;
+            }
+        }
+        Line("direct p50", p => p.Direct.P(0.5), ScottPlot.Colors.Gray, dashed: false);
+        Line("router p50", p => p.Router.P(0.5), ScottPlot.Colors.Blue, dashed: false);
+        Line("direct p99", p => p.Direct.P(0.99), ScottPlot.Colors.Gray, dashed: true);
+        Line("router p99", p => p.Router.P(0.99), ScottPlot.Colors.Blue, dashed: true);
+        plot.Title($"{result.Scenario.Name}: latency vs offered load");
+        plot.XLabel("offered load (requests/s)");
+        plot.YLabel("latency (ms)");
+        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        plot.SavePng(path, 900, 560);
+    }
+
+    private static string Target(IReadOnlyList<ScenarioResult> results, string scenario, string what, Func<ScenarioResult, double> measure, string comparison, double limit, string unit)
+    {
+        var value = measure(results.Single(r => r.Scenario.Name == scenario));
+        var met = comparison == "<" ? value < limit : value >= limit;
+        return Inv($"- {what}: {value:0.000} {unit} (target {comparison} {limit} {unit}) — **{(met ? "met" : "missed")}**");
+    }
+
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace GenAiRouter.Bench.Load;
+
+/// <summary>
+/// The router as a user runs it: `genai-router up` (Release build) with the bench configuration, standalone topology,
+/// on free loopback ports; its five service processes are found under it to read their CPU time and memory.
+/// </summary>
+public sealed class RouterUnderTest : IAsyncDisposable
+{
+    private readonly string _root;
+    private readonly Process _up;
+
+    private RouterUnderTest(string root, int port, Process up) => (_root, Port, _up) = (root, port, up);
+
+    public int Port { get; }
+
+    public Uri BaseUrl => new($"http://127.0.0.1:{Port}/v1/");
+
+    public static async Task<RouterUnderTest> StartAsync(string root, Uri upstream)
+    {
+        var port = FreePortRange();
+        var dir = Directory.CreateTempSubdirectory("router-bench-config-").FullName;
+        var config = Path.Combine(dir, "bench.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            bridge: { enabled: true }
+            groups:
+              native:
+                targets:
+                  - { name: fast, api: responses, base_url: {{upstream}}, model: bench-model, capabilities: [tools, hosted_tools, reasoning, streaming], prices: { input_per_mtok: 1, output_per_mtok: 4 } }
+              bridged:
+                targets:
+                  - name: fast-chat
+                    api: chat
+                    base_url: {{upstream}}
+                    model: bench-model
+                    capabilities: [tools, streaming]
+                    responses_to_chat: { streaming: true }
+              cached:
+                cache: { ttl: 1h }
+                targets:
+                  - { name: fast-cached, api: responses, base_url: {{upstream}}, model: bench-model, capabilities: [streaming] }
+            """);
+        var up = Start(root, ["up", "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture)], dir);
+        var router = new RouterUnderTest(root, port, up) { ConfigPath = config, StateDir = dir };
+        var ready = new TaskCompletionSource();
+        up.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("is ready", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        up.BeginOutputReadLine();
+        up.BeginErrorReadLine();
+        await ready.Task.WaitAsync(TimeSpan.FromMinutes(3));
+        return router;
+    }
+
+    private string ConfigPath { get; init; } = "";
+
+    private string StateDir { get; init; } = "";
+
+    public async Task<string> IssueTokenAsync()
+    {
+        using var cli = Start(_root, ["token", "issue", "--user", "bench", "--project", "bench", "--env", "dev", "--groups", "native,bridged,cached",
+            "--config", ConfigPath, "--port", Port.ToString(CultureInfo.InvariantCulture)], StateDir);
+        var token = await cli.StandardOutput.ReadLineAsync();
+        await cli.WaitForExitAsync();
+        return token?.Trim() ?? throw new InvalidOperationException("token issue printed nothing");
+    }
+
+    /// <summary>CPU time (user + system) and resident memory of the five service processes together.</summary>
+    public (TimeSpan Cpu, long RssBytes) Usage()
+    {
+        var cpuTicks = 0L;
+        var rss = 0L;
+        foreach (var pid in Services())
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                cpuTicks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+                rss += long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+            catch (IOException)
+            {
+                // The process ended between listing and reading.
+            }
+        }
+        // Linux reports CPU time in clock ticks of 1/100 s.
+        return (TimeSpan.FromMilliseconds(cpuTicks * 10), rss);
+    }
+
+    private IEnumerable<int> Services() =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Select(name => int.TryParse(name, out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && ParentOf(pid) == _up.Id);
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    private static Process Start(string root, string[] args, string stateDir)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(root, "artifacts", "bin", "GenAiRouter.Cli", "release", "GenAiRouter.Cli.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment["ROUTER_HOME"] = root;
+        start.Environment["XDG_STATE_HOME"] = stateDir;
+        // Per-request log lines are part of what a default install costs; keep them, but out of the console.
+        start.Environment["ROUTER_LOG_FORMAT"] = "json";
+        return Process.Start(start)!;
+    }
+
+    private static int FreePortRange()
+    {
+        for (var port = 21000; port < 60000; port += 10)
+        {
+            try
+            {
+                var listeners = Enumerable.Range(port, 10).Select(p => new TcpListener(IPAddress.Loopback, p)).ToList();
+                listeners.ForEach(l => l.Start());
+                listeners.ForEach(l => l.Stop());
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        throw new InvalidOperationException("no free range of 10 ports");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_up.HasExited)
+        {
+            Process.Start("kill", ["-TERM", _up.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+            await _up.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        _up.Dispose();
+        Directory.Delete(StateDir, recursive: true);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace GenAiRouter.Bench.Load;
+
+/// <summary>What is measured: the same request sent straight to the upstream and through the router.</summary>
+public sealed record Scenario(string Name, string Description, Shot Direct, Shot Router, bool Streamed);
+
+public static class Scenarios
+{
+    public const string ShortRequest = "short";
+    public const string CacheHit = "cache-hit";
+    private const string Prompt = "Say hello in five words.";
+
+    public static IReadOnlyList<Scenario> All(string root, Uri upstream, Uri router, string token)
+    {
+        var upstreamResponses = new Uri(upstream + "/responses");
+        var routerResponses = new Uri(router, "responses");
+        var codex = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "bench", "data", "codex-request.json")))!.AsObject();
+        return
+        [
+            Pair(ShortRequest, "short request, JSON answer", upstreamResponses, routerResponses, token, Question(stream: false), "native", streamed: false),
+            Pair("codex", $"captured Codex turn ({Body(codex, "x").Length / 1024} KB: instructions, tools), JSON answer", upstreamResponses, routerResponses, token, codex, "native", streamed: false),
+            Pair("stream", "short request, streamed answer (SSE)", upstreamResponses, routerResponses, token, Question(stream: true), "native", streamed: true),
+            new Scenario("bridged", "short request to a Chat Completions target through the bridge; direct = the chat call itself",
+                new Shot(new Uri(upstream + "/chat/completions"), Encoding.UTF8.GetBytes($$"""{"model":"bench-model","messages":[{"role":"user","content":"{{Prompt}}"}]}"""), null),
+                new Shot(routerResponses, Body(Question(stream: false), "bridged"), token), false),
+            new Scenario(CacheHit, "short request answered from the router's cache; direct = the upstream call it saves",
+                new Shot(upstreamResponses, Body(Question(stream: false), "bench-model"), null),
+                new Shot(routerResponses, Body(Question(stream: false), "cached"), token), false),
+        ];
+    }
+
+    private static JsonObject Question(bool stream) => new() { ["model"] = "", ["input"] = Prompt, ["stream"] = stream };
+
+    private static Scenario Pair(string name, string description, Uri upstream, Uri router, string token, JsonObject request, string group, bool streamed) =>
+        new(name, description, new Shot(upstream, Body(request, "bench-model"), null), new Shot(router, Body(request, group), token), streamed);
+
+    private static byte[] Body(JsonObject request, string model)
+    {
+        var copy = request.DeepClone().AsObject();
+        copy["model"] = model;
+        return Encoding.UTF8.GetBytes(copy.ToJsonString());
+    }
+}
