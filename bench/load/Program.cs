@@ -26,16 +26,17 @@ foreach (var scenario in scenarios)
     await load.SaturateAsync(scenario.Direct, 16, phase / 2);
     await load.SaturateAsync(scenario.Router, 16, phase / 2);
     var direct = await load.SaturateAsync(scenario.Direct, 16, phase);
-    var before = router.Usage();
+    var before = router.UsageByService();
     var routed = await load.SaturateAsync(scenario.Router, 16, phase);
-    var after = router.Usage();
+    var after = router.UsageByService();
+    var cpuPer1000 = after.ToDictionary(a => a.Key, a => (a.Value.Cpu - (before.TryGetValue(a.Key, out var b) ? b.Cpu : TimeSpan.Zero)).TotalMilliseconds / routed.Count * 1000);
     var rates = new List<RatePoint>();
     foreach (var fraction in new[] { 0.1, 0.3, 0.5, 0.7 })
     {
         var rate = Math.Max(10, Math.Round(routed.Throughput * fraction / 10) * 10);
         rates.Add(new RatePoint(rate, await load.AtRateAsync(scenario.Direct, rate, phase), await load.AtRateAsync(scenario.Router, rate, phase)));
     }
-    results.Add(new ScenarioResult(scenario, direct, routed, (after.Cpu - before.Cpu).TotalMilliseconds / routed.Count * 1000, after.RssBytes, rates));
+    results.Add(new ScenarioResult(scenario, direct, routed, cpuPer1000, after.Values.Sum(a => a.RssBytes), rates));
 }
 
 var memory = new List<(TimeSpan At, long Rss)>();

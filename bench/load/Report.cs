@@ -5,7 +5,11 @@ namespace GenAiRouter.Bench.Load;
 
 public sealed record RatePoint(double Rate, Sample Direct, Sample Router);
 
-public sealed record ScenarioResult(Scenario Scenario, Sample Direct, Sample Router, double RouterCpuMsPer1000, long RouterRssBytes, IReadOnlyList<RatePoint> Rates);
+/// <param name="RouterCpuMsPer1000">CPU milliseconds per 1,000 requests, per service process.</param>
+public sealed record ScenarioResult(Scenario Scenario, Sample Direct, Sample Router, IReadOnlyDictionary<string, double> RouterCpuMsPer1000, long RouterRssBytes, IReadOnlyList<RatePoint> Rates)
+{
+    public double TotalCpuMsPer1000 => RouterCpuMsPer1000.Values.Sum();
+}
 
 /// <summary>The run as Markdown tables (with the targets marked met or missed) and as latency-vs-load plots.</summary>
 public static class Report
@@ -24,7 +28,17 @@ public static class Report
         md.AppendLine("|---|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
-            md.AppendLine(Inv($"| {r.Scenario.Name}: {r.Scenario.Description} | {r.Direct.Throughput:N0} | {r.Router.Throughput:N0} | {r.Router.Throughput / r.Direct.Throughput:P0} | {r.RouterCpuMsPer1000:N0} ms | {r.RouterRssBytes / 1048576.0:N0} MiB |"));
+            md.AppendLine(Inv($"| {r.Scenario.Name}: {r.Scenario.Description} | {r.Direct.Throughput:N0} | {r.Router.Throughput:N0} | {r.Router.Throughput / r.Direct.Throughput:P0} | {r.TotalCpuMsPer1000:N0} ms | {r.RouterRssBytes / 1048576.0:N0} MiB |"));
+        }
+        md.AppendLine();
+        md.AppendLine("### Where the router's CPU goes (ms per 1,000 requests at saturation, by service)");
+        md.AppendLine();
+        var services = results.SelectMany(r => r.RouterCpuMsPer1000.Keys).Distinct().Order().ToList();
+        md.AppendLine("| scenario | " + string.Join(" | ", services.Select(s => s.Replace("GenAiRouter.", "", StringComparison.Ordinal))) + " |");
+        md.AppendLine("|---|" + string.Concat(services.Select(_ => "---:|")));
+        foreach (var r in results)
+        {
+            md.AppendLine($"| {r.Scenario.Name} | " + string.Join(" | ", services.Select(s => Inv($"{r.RouterCpuMsPer1000.GetValueOrDefault(s):N0}"))) + " |");
         }
         md.AppendLine();
         md.AppendLine("### Latency at fixed offered load (open loop; ms; overhead = router − direct at the same load)");

@@ -76,25 +76,33 @@ public sealed class RouterUnderTest : IAsyncDisposable
     /// <summary>CPU time (user + system) and resident memory of the five service processes together.</summary>
     public (TimeSpan Cpu, long RssBytes) Usage()
     {
-        var cpuTicks = 0L;
-        var rss = 0L;
+        var each = UsageByService();
+        return (TimeSpan.FromTicks(each.Values.Sum(u => u.Cpu.Ticks)), each.Values.Sum(u => u.RssBytes));
+    }
+
+    /// <summary>CPU time and resident memory per service (by its assembly name: GenAiRouter.Ingress, ...).</summary>
+    public IReadOnlyDictionary<string, (TimeSpan Cpu, long RssBytes)> UsageByService()
+    {
+        var usage = new Dictionary<string, (TimeSpan, long)>();
         foreach (var pid in Services())
         {
             try
             {
                 var stat = File.ReadAllText($"/proc/{pid}/stat");
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                cpuTicks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                // Linux reports CPU time in clock ticks of 1/100 s.
+                var cpu = TimeSpan.FromMilliseconds(10 * (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)));
                 var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-                rss += long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+                var rss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+                var name = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').Select(Path.GetFileNameWithoutExtension).FirstOrDefault(a => a?.StartsWith("GenAiRouter.", StringComparison.Ordinal) == true) ?? $"pid {pid}";
+                usage[name!] = (cpu, rss);
             }
             catch (IOException)
             {
                 // The process ended between listing and reading.
             }
         }
-        // Linux reports CPU time in clock ticks of 1/100 s.
-        return (TimeSpan.FromMilliseconds(cpuTicks * 10), rss);
+        return usage;
     }
 
     private IEnumerable<int> Services() =>

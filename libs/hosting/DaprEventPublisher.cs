@@ -3,9 +3,13 @@ using Google.Protobuf;
 
 namespace GenAiRouter.Hosting;
 
-/// <summary>The Dapr topology's publisher: the sidecar wraps the JSON in a CloudEvent.</summary>
+/// <summary>
+/// The Dapr topology's publisher: the sidecar wraps each event's JSON in a CloudEvent. A batch goes out as
+/// concurrent publishes (subscribers receive events one by one either way).
+/// </summary>
 public sealed class DaprEventPublisher(DaprClient dapr) : IEventPublisher
 {
-    public Task PublishAsync(string topic, IMessage message, CancellationToken cancellationToken) =>
-        dapr.PublishByteEventAsync(Topics.PubSubOf(topic), topic, EventJson.Serialize(message), "application/json", cancellationToken: cancellationToken);
+    public Task PublishAsync(string topic, IReadOnlyList<IMessage> messages, CancellationToken cancellationToken) =>
+        Task.WhenAll(messages.Select(message =>
+            dapr.PublishByteEventAsync(Topics.PubSubOf(topic), topic, EventJson.Serialize(message), "application/json", cancellationToken: cancellationToken)));
 }

@@ -2,10 +2,17 @@ using Google.Protobuf;
 
 namespace GenAiRouter.Hosting;
 
-/// <summary>Publishes an event to a topic: Dapr pub/sub, or straight to the subscribers in standalone.</summary>
+/// <summary>Publishes events to a topic: Dapr pub/sub, or straight to the subscribers in standalone.</summary>
 public interface IEventPublisher
 {
-    Task PublishAsync(string topic, IMessage message, CancellationToken cancellationToken);
+    /// <summary>Publishes a batch: all of it, or it fails as a whole and may be retried (subscribers are idempotent).</summary>
+    Task PublishAsync(string topic, IReadOnlyList<IMessage> messages, CancellationToken cancellationToken);
+}
+
+public static class EventPublisherExtensions
+{
+    public static Task PublishAsync(this IEventPublisher publisher, string topic, IMessage message, CancellationToken cancellationToken) =>
+        publisher.PublishAsync(topic, [message], cancellationToken);
 }
 
 /// <summary>

@@ -18,38 +18,77 @@ public static partial class UsageEndpoints
         app.MapGet("/usage", QueryAsync);
     }
 
-    /// <summary>Stores one event; a redelivery is acknowledged without counting it again. Failure asks for a retry.</summary>
+    /// <summary>
+    /// Stores one event (as Dapr delivers) or a CloudEvents batch (as the standalone publisher sends a busy router's
+    /// events); a redelivery is acknowledged without counting it again. A database that is away asks for a retry.
+    /// </summary>
     private static async Task<IResult> ReceiveAsync(HttpRequest request, UsageStore store, ILogger<UsageStore> logger)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        UsageEvent usage;
-        try
-        {
-            usage = EventJson.Parse<UsageEvent>(await reader.ReadToEndAsync(request.HttpContext.RequestAborted));
-        }
-        catch (Google.Protobuf.InvalidProtocolBufferException)
+        var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        var events = request.ContentType?.StartsWith(StandaloneEventPublisher.BatchContentType, StringComparison.OrdinalIgnoreCase) == true
+            ? ParseBatch(body, logger)
+            : Parse(body) is { } one ? [one] : [];
+        if (events.Count == 0)
         {
             // Malformed events cannot become valid by retrying; Dapr moves DROP answers to the dead-letter topic.
             return Results.Json(new { status = "DROP" });
         }
-        if (string.IsNullOrEmpty(usage.RequestId))
-        {
-            return Results.Json(new { status = "DROP" });
-        }
         try
         {
-            if (!await store.StoreAsync(usage, request.HttpContext.RequestAborted))
+            var stored = await store.StoreAsync(events, request.HttpContext.RequestAborted);
+            if (stored < events.Count)
             {
-                Duplicate(logger, usage.RequestId);
+                Redelivered(logger, events.Count - stored);
             }
         }
         catch (DbException e)
         {
-            // The database is away: the event stays with the sender (Dapr pub/sub, or ingress's queue) for a retry.
-            DatabaseUnavailable(logger, usage.RequestId, e.GetType().Name);
+            // The database is away: the events stay with the sender (Dapr pub/sub, or ingress's queue) for a retry.
+            DatabaseUnavailable(logger, events.Count, e.GetType().Name);
             return Results.Json(new { status = "RETRY" }, statusCode: 503);
         }
         return Results.Json(new { status = "SUCCESS" });
+    }
+
+    /// <returns>The event, or null when it is not a usage event with a request id.</returns>
+    private static UsageEvent? Parse(string json)
+    {
+        try
+        {
+            var usage = EventJson.Parse<UsageEvent>(json);
+            return string.IsNullOrEmpty(usage.RequestId) ? null : usage;
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The usage events in a CloudEvents batch; entries that are not usage events are logged and left out.</summary>
+    private static List<UsageEvent> ParseBatch(string json, ILogger logger)
+    {
+        var events = new List<UsageEvent>();
+        try
+        {
+            using var batch = System.Text.Json.JsonDocument.Parse(json);
+            foreach (var cloudEvent in batch.RootElement.EnumerateArray())
+            {
+                if (cloudEvent.TryGetProperty("data", out var data) && Parse(data.GetRawText()) is { } usage)
+                {
+                    events.Add(usage);
+                }
+                else
+                {
+                    Malformed(logger);
+                }
+            }
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            Malformed(logger);
+        }
+        return events;
     }
 
     /// <summary><c>GET /usage?project=&amp;user=&amp;env=&amp;group=&amp;target=&amp;since=7d&amp;format=json|csv</c>, admin only.</summary>
@@ -86,11 +125,14 @@ public static partial class UsageEndpoints
 
     private static string? Value(Microsoft.Extensions.Primitives.StringValues value) => string.IsNullOrEmpty(value) ? null : value.ToString();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Usage event {RequestId} could not be stored ({ErrorType}); asked the sender to retry")]
-    private static partial void DatabaseUnavailable(ILogger logger, string requestId, string errorType);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{EventCount} usage events could not be stored ({ErrorType}); asked the sender to retry")]
+    private static partial void DatabaseUnavailable(ILogger logger, int eventCount, string errorType);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Usage event {RequestId} was delivered again; counted once")]
-    private static partial void Duplicate(ILogger logger, string requestId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{EventCount} usage events were delivered again; counted once")]
+    private static partial void Redelivered(ILogger logger, int eventCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A usage event in a batch was malformed and was left out")]
+    private static partial void Malformed(ILogger logger);
 }
 
 /// <summary>Ready while the usage database answers.</summary>

@@ -76,38 +76,52 @@ public sealed class UsageStore
     }
 
     /// <returns>False when an event with this request id was already stored (a redelivery).</returns>
-    public async Task<bool> StoreAsync(UsageEvent e, CancellationToken cancellationToken)
+    public async Task<bool> StoreAsync(UsageEvent e, CancellationToken cancellationToken) => await StoreAsync([e], cancellationToken) == 1;
+
+    /// <summary>Stores a batch in one transaction (one commit for the lot); redelivered events are skipped.</summary>
+    /// <returns>How many of the events were new.</returns>
+    public async Task<int> StoreAsync(IReadOnlyList<UsageEvent> events, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand("""
-            INSERT INTO usage_events VALUES (@id, @time, @key, @user, @project, @env, @group, @target, @model, @endpoint,
-              @stream, @bridged, @status, @latency, @ttfb, @input, @cached, @output, @reasoning, @hasImage, @images, @textCost, @imageCost, @cacheHit)
-            ON CONFLICT (request_id) DO NOTHING
-            """);
-        Add(command, "id", e.RequestId);
-        Add(command, "time", (e.Time ?? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow)).ToDateTimeOffset().ToUnixTimeMilliseconds());
-        Add(command, "key", e.KeyId);
-        Add(command, "user", e.User);
-        Add(command, "project", e.Project);
-        Add(command, "env", e.Env);
-        Add(command, "group", e.Group);
-        Add(command, "target", e.Target);
-        Add(command, "model", e.UpstreamModel);
-        Add(command, "endpoint", e.Endpoint);
-        Add(command, "stream", e.Stream ? 1 : 0);
-        Add(command, "bridged", e.Bridged ? 1 : 0);
-        Add(command, "status", e.Status);
-        Add(command, "latency", e.LatencyMs);
-        Add(command, "ttfb", e.TimeToFirstByteMs);
-        Add(command, "input", e.InputTokens);
-        Add(command, "cached", e.CachedInputTokens);
-        Add(command, "output", e.OutputTokens);
-        Add(command, "reasoning", e.ReasoningTokens);
-        Add(command, "hasImage", e.InputHasImage ? 1 : 0);
-        Add(command, "images", e.ImageCount);
-        Add(command, "textCost", e.HasTextCost ? e.TextCost : null);
-        Add(command, "imageCost", e.HasImageCost ? e.ImageCost : null);
-        Add(command, "cacheHit", e.CacheHit ? 1 : 0);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var stored = 0;
+        foreach (var e in events)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO usage_events VALUES (@id, @time, @key, @user, @project, @env, @group, @target, @model, @endpoint,
+                  @stream, @bridged, @status, @latency, @ttfb, @input, @cached, @output, @reasoning, @hasImage, @images, @textCost, @imageCost, @cacheHit)
+                ON CONFLICT (request_id) DO NOTHING
+                """;
+            Add(command, "id", e.RequestId);
+            Add(command, "time", (e.Time ?? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow)).ToDateTimeOffset().ToUnixTimeMilliseconds());
+            Add(command, "key", e.KeyId);
+            Add(command, "user", e.User);
+            Add(command, "project", e.Project);
+            Add(command, "env", e.Env);
+            Add(command, "group", e.Group);
+            Add(command, "target", e.Target);
+            Add(command, "model", e.UpstreamModel);
+            Add(command, "endpoint", e.Endpoint);
+            Add(command, "stream", e.Stream ? 1 : 0);
+            Add(command, "bridged", e.Bridged ? 1 : 0);
+            Add(command, "status", e.Status);
+            Add(command, "latency", e.LatencyMs);
+            Add(command, "ttfb", e.TimeToFirstByteMs);
+            Add(command, "input", e.InputTokens);
+            Add(command, "cached", e.CachedInputTokens);
+            Add(command, "output", e.OutputTokens);
+            Add(command, "reasoning", e.ReasoningTokens);
+            Add(command, "hasImage", e.InputHasImage ? 1 : 0);
+            Add(command, "images", e.ImageCount);
+            Add(command, "textCost", e.HasTextCost ? e.TextCost : null);
+            Add(command, "imageCost", e.HasImageCost ? e.ImageCost : null);
+            Add(command, "cacheHit", e.CacheHit ? 1 : 0);
+            stored += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
     }
 
     /// <summary>Per-day rollups (UTC), oldest first, then the totals of the whole range.</summary>

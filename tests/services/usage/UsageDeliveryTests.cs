@@ -99,6 +99,22 @@ public sealed class UsageDeliveryTests : IAsyncDisposable
         Assert.Equal(1, (await WaitForRequestsAsync(1)).GetProperty("requests").GetInt64());
     }
 
+    [Fact]
+    public async Task A_cloud_events_batch_is_stored_in_one_go_skipping_redeliveries_and_malformed_entries()
+    {
+        await StartUsageAsync("sqlite");
+        static string CloudEvent(string data) => $$"""{"specversion":"1.0","id":"{{Guid.NewGuid():N}}","source":"ingress","type":"com.dapr.event.sent","topic":"usage","datacontenttype":"application/json","data":{{data}}}""";
+        var a = Encoding.UTF8.GetString(EventJson.Serialize(Event("batch_a")));
+        var b = Encoding.UTF8.GetString(EventJson.Serialize(Event("batch_b")));
+        var batch = $"[{CloudEvent(a)},{CloudEvent(b)},{CloudEvent(a)},{CloudEvent("""{"request_id":12}""")}]";
+
+        using var content = new StringContent(batch, Encoding.UTF8, StandaloneEventPublisher.BatchContentType);
+        using var delivered = await _http.PostAsync(Url("/events/usage"), content);
+
+        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        Assert.Equal(2, (await WaitForRequestsAsync(2)).GetProperty("requests").GetInt64());
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_usage is not null)

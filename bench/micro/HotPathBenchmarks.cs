@@ -1,0 +1,101 @@
+using System.Text;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using GenAiRouter.Bridge.Translation;
+using GenAiRouter.Catalog.Routing;
+using GenAiRouter.Contracts.V1;
+using GenAiRouter.Ingress;
+using GenAiRouter.Ingress.Caching;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+
+namespace GenAiRouter.Bench.Micro;
+
+/// <summary>What ingress (and the bridge) do for every request, one piece at a time, with what each allocates.</summary>
+[MemoryDiagnoser]
+[ShortRunJob]
+public class HotPathBenchmarks
+{
+    private const string Token = "rtr_metrum_alice_web_dev_k3y1d2ab9x_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ";
+    private static readonly byte[] ShortBody = """{"model":"coder","input":"Say hello in five words.","stream":true}"""u8.ToArray();
+    private readonly byte[] _codexBody = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "codex-request.json"));
+    private readonly HttpContext _http = new DefaultHttpContext();
+    private readonly TargetHealth _health = new(TimeProvider.System);
+    private readonly Group _group = new() { Name = "coder" };
+    private readonly RequestShape _shape = new() { FunctionTools = true, Stream = true, ReasoningEffort = "high" };
+    private readonly byte[] _sse = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40).Select(i =>
+        $"event: response.output_text.delta\ndata: {{\"type\":\"response.output_text.delta\",\"sequence_number\":{i},\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\"word \"}}\n\n"))
+        + "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":41,\"response\":{\"id\":\"r\",\"status\":\"completed\",\"output\":[],\"usage\":{\"input_tokens\":12,\"output_tokens\":40}}}\n\n");
+    private readonly byte[] _cached = """{"id":"r","object":"response","status":"completed","output":[{"type":"message","id":"m","role":"assistant","status":"completed","content":[{"type":"output_text","text":"Hello there, how are you?","annotations":[]}]}],"usage":{"input_tokens":12,"output_tokens":9}}"""u8.ToArray();
+    private JsonElement _chatChunk;
+    private CallerAuthenticator _authenticator = null!;
+    private Range _modelValue;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _http.Request.Headers.Authorization = "Bearer " + Token;
+        var caller = new Caller { KeyId = "k3y1d2ab9x", User = "alice", Project = "web", Env = "dev", ExpiresAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(1)) };
+        caller.Grants.Add(new GroupGrant { Group = "coder", Reasoning = true });
+        _authenticator = new CallerAuthenticator(new CallerTokens.CallerTokensClient(new AcceptingInvoker(caller)), TimeProvider.System);
+        await _authenticator.AuthenticateAsync(_http.Request, default);
+        for (var i = 0; i < 3; i++)
+        {
+            _group.Targets.Add(new Target { Name = $"t{i}", Api = TargetApi.Responses, Priority = i, Weight = 1, Capabilities = { Capability.Tools, Capability.Reasoning, Capability.Streaming } });
+        }
+        _chatChunk = JsonDocument.Parse("""{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"word "},"finish_reason":null}]}""").RootElement;
+        _modelValue = RequestClassifier.Classify(_codexBody).Request!.ModelValue;
+    }
+
+    [Benchmark(Description = "auth: cached caller token")]
+    public ValueTask<AuthenticationResult> AuthCacheHit() => _authenticator.AuthenticateAsync(_http.Request, default);
+
+    [Benchmark(Description = "classify: short request")]
+    public object? ClassifyShort() => RequestClassifier.Classify(ShortBody).Request;
+
+    [Benchmark(Description = "classify: 40 KB Codex request")]
+    public object? ClassifyCodex() => RequestClassifier.Classify(_codexBody).Request;
+
+    [Benchmark(Description = "model swap: 40 KB Codex request")]
+    public byte[] WithModelCodex() => RequestClassifier.WithModel(_codexBody, _modelValue, "gpt-5.1-codex");
+
+    [Benchmark(Description = "select targets: gate + order 3")]
+    public IReadOnlyList<Target> SelectTargets() => _health.Order(TargetGating.Gate(_group, _shape, bridgeEnabled: true).Eligible);
+
+    [Benchmark(Description = "usage: scan a 42-event SSE stream")]
+    public UpstreamUsage? ScanSse()
+    {
+        using var scanner = new SseUsageScanner();
+        scanner.Observe(_sse);
+        return scanner.Usage;
+    }
+
+    [Benchmark(Description = "bridge: translate one chat chunk")]
+    public int TranslateChunk()
+    {
+        var writer = new ResponsesStreamWriter("resp_1", "m", 1, new ToolNames());
+        return writer.Start().Count + writer.OnChunk(_chatChunk).Count();
+    }
+
+    [Benchmark(Description = "cache: key of a short request")]
+    public string CacheKey() => ResponseCachePolicy.Key("web", "dev", "coder", ShortBody);
+
+    [Benchmark(Description = "cache: replay a hit as SSE")]
+    public byte[] CacheReplay() => CachedResponseReplay.ToSse(_cached);
+
+    /// <summary>Auth's answer for the one cache miss in setup; every measured call is a cache hit.</summary>
+    private sealed class AcceptingInvoker(Caller caller) : CallInvoker
+    {
+        public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
+            new(Task.FromResult((TResponse)(object)new ValidateTokenReply { Caller = caller }), Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [], () => { });
+
+        public override TResponse BlockingUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) => throw new NotSupportedException();
+
+        public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) => throw new NotSupportedException();
+
+        public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) => throw new NotSupportedException();
+
+        public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) => throw new NotSupportedException();
+    }
+}
