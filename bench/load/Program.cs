@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using GenAiRouter.Bench.Load;
 
-// ./genai-router bench [--quick] [--soak-minutes N] [--out DIR]
+// ./genai-router bench [--quick] [--scenario NAME] [--soak-minutes N] [--out DIR]
 // The same load, in one run, sent straight to a fast loopback upstream and through the router in front of it.
 var root = Arg("--root") ?? Directory.GetCurrentDirectory();
 var quick = args.Contains("--quick");
@@ -15,12 +15,13 @@ await using var upstream = await FastUpstream.StartAsync();
 await using var router = await RouterUnderTest.StartAsync(root, upstream.BaseUrl);
 var token = await router.IssueTokenAsync();
 using var load = new LoadGenerator();
-var scenarios = Scenarios.All(root, upstream.BaseUrl, router.BaseUrl, token);
+var only = Arg("--scenario");
+var scenarios = Scenarios.All(root, upstream.BaseUrl, router.BaseUrl, token).Where(s => only is null || s.Name == only || s.Name == Scenarios.CacheHit).ToList();
 // The cache-hit scenario needs its entry in place before it is measured.
 await load.AtRateAsync(scenarios.Single(s => s.Name == Scenarios.CacheHit).Router, 1, TimeSpan.FromSeconds(1));
 
 var results = new List<ScenarioResult>();
-foreach (var scenario in scenarios)
+foreach (var scenario in scenarios.Where(s => only is null || s.Name == only))
 {
     Console.Error.WriteLine($"bench: {scenario.Name}");
     await load.SaturateAsync(scenario.Direct, 16, phase / 2);
@@ -40,7 +41,7 @@ foreach (var scenario in scenarios)
 }
 
 var memory = new List<(TimeSpan At, long Rss)>();
-if (soak > TimeSpan.Zero)
+if (soak > TimeSpan.Zero && results.Any(r => r.Scenario.Name == Scenarios.ShortRequest))
 {
     Console.Error.WriteLine($"bench: soak for {soak.TotalMinutes} min");
     var shortScenario = results.Single(r => r.Scenario.Name == Scenarios.ShortRequest);

@@ -105,7 +105,11 @@ public static class Report
 
     private static string Target(IReadOnlyList<ScenarioResult> results, string scenario, string what, Func<ScenarioResult, double> measure, string comparison, double limit, string unit)
     {
-        var value = measure(results.Single(r => r.Scenario.Name == scenario));
+        if (results.SingleOrDefault(r => r.Scenario.Name == scenario) is not { } result)
+        {
+            return $"- {what}: not measured in this run";
+        }
+        var value = measure(result);
         var met = comparison == "<" ? value < limit : value >= limit;
         return Inv($"- {what}: {value:0.000} {unit} (target {comparison} {limit} {unit}) — **{(met ? "met" : "missed")}**");
     }

@@ -3,6 +3,7 @@ using GenAiRouter.Contracts.V1;
 using GenAiRouter.Hosting;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using System.Data;
 using System.Data.Common;
 
 namespace GenAiRouter.Usage;
@@ -78,46 +79,64 @@ public sealed class UsageStore
     /// <returns>False when an event with this request id was already stored (a redelivery).</returns>
     public async Task<bool> StoreAsync(UsageEvent e, CancellationToken cancellationToken) => await StoreAsync([e], cancellationToken) == 1;
 
-    /// <summary>Stores a batch in one transaction (one commit for the lot); redelivered events are skipped.</summary>
+    /// <summary>What a stored event's row holds, column by column; the insert is built from this table.</summary>
+    private static readonly (string Column, DbType Type, Func<UsageEvent, object?> Value)[] Columns =
+    [
+        ("request_id", DbType.String, e => e.RequestId),
+        ("time_ms", DbType.Int64, e => (e.Time ?? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow)).ToDateTimeOffset().ToUnixTimeMilliseconds()),
+        ("key_id", DbType.String, e => e.KeyId),
+        ("user_name", DbType.String, e => e.User),
+        ("project", DbType.String, e => e.Project),
+        ("env", DbType.String, e => e.Env),
+        ("grp", DbType.String, e => e.Group),
+        ("target", DbType.String, e => e.Target),
+        ("upstream_model", DbType.String, e => e.UpstreamModel),
+        ("endpoint", DbType.String, e => e.Endpoint),
+        ("stream", DbType.Int32, e => e.Stream ? 1 : 0),
+        ("bridged", DbType.Int32, e => e.Bridged ? 1 : 0),
+        ("status", DbType.Int32, e => e.Status),
+        ("latency_ms", DbType.Double, e => e.LatencyMs),
+        ("ttfb_ms", DbType.Double, e => e.TimeToFirstByteMs),
+        ("input_tokens", DbType.Int64, e => e.InputTokens),
+        ("cached_input_tokens", DbType.Int64, e => e.CachedInputTokens),
+        ("output_tokens", DbType.Int64, e => e.OutputTokens),
+        ("reasoning_tokens", DbType.Int64, e => e.ReasoningTokens),
+        ("input_has_image", DbType.Int32, e => e.InputHasImage ? 1 : 0),
+        ("image_count", DbType.Int32, e => e.ImageCount),
+        ("text_cost", DbType.Double, e => e.HasTextCost ? e.TextCost : null),
+        ("image_cost", DbType.Double, e => e.HasImageCost ? e.ImageCost : null),
+        ("cache_hit", DbType.Int32, e => e.CacheHit ? 1 : 0),
+    ];
+
+    private static readonly string InsertSql =
+        $"INSERT INTO usage_events ({string.Join(", ", Columns.Select(c => c.Column))}) VALUES ({string.Join(", ", Columns.Select(c => "@" + c.Column))}) ON CONFLICT (request_id) DO NOTHING";
+
+    /// <summary>
+    /// Stores a batch in one transaction (one commit for the lot) with one prepared statement whose parameters are
+    /// rebound per event; redelivered events are skipped.
+    /// </summary>
     /// <returns>How many of the events were new.</returns>
     public async Task<int> StoreAsync(IReadOnlyList<UsageEvent> events, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = InsertSql;
+        foreach (var (column, type, _) in Columns)
+        {
+            var parameter = command.CreateParameter();
+            (parameter.ParameterName, parameter.DbType) = (column, type);
+            command.Parameters.Add(parameter);
+        }
+        await command.PrepareAsync(cancellationToken);
         var stored = 0;
         foreach (var e in events)
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO usage_events VALUES (@id, @time, @key, @user, @project, @env, @group, @target, @model, @endpoint,
-                  @stream, @bridged, @status, @latency, @ttfb, @input, @cached, @output, @reasoning, @hasImage, @images, @textCost, @imageCost, @cacheHit)
-                ON CONFLICT (request_id) DO NOTHING
-                """;
-            Add(command, "id", e.RequestId);
-            Add(command, "time", (e.Time ?? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow)).ToDateTimeOffset().ToUnixTimeMilliseconds());
-            Add(command, "key", e.KeyId);
-            Add(command, "user", e.User);
-            Add(command, "project", e.Project);
-            Add(command, "env", e.Env);
-            Add(command, "group", e.Group);
-            Add(command, "target", e.Target);
-            Add(command, "model", e.UpstreamModel);
-            Add(command, "endpoint", e.Endpoint);
-            Add(command, "stream", e.Stream ? 1 : 0);
-            Add(command, "bridged", e.Bridged ? 1 : 0);
-            Add(command, "status", e.Status);
-            Add(command, "latency", e.LatencyMs);
-            Add(command, "ttfb", e.TimeToFirstByteMs);
-            Add(command, "input", e.InputTokens);
-            Add(command, "cached", e.CachedInputTokens);
-            Add(command, "output", e.OutputTokens);
-            Add(command, "reasoning", e.ReasoningTokens);
-            Add(command, "hasImage", e.InputHasImage ? 1 : 0);
-            Add(command, "images", e.ImageCount);
-            Add(command, "textCost", e.HasTextCost ? e.TextCost : null);
-            Add(command, "imageCost", e.HasImageCost ? e.ImageCost : null);
-            Add(command, "cacheHit", e.CacheHit ? 1 : 0);
+            for (var i = 0; i < Columns.Length; i++)
+            {
+                command.Parameters[i].Value = Columns[i].Value(e) ?? DBNull.Value;
+            }
             stored += await command.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
