@@ -32,9 +32,10 @@ public sealed record Sample(double[] LatencyMs, double[] FirstByteMs, int Failur
 }
 
 /// <summary>
-/// Sends load over pooled HTTP/1.1 connections. Saturation is closed-loop (N callers back to back); fixed rates are
-/// open-loop, and latency counts from when a request was due, not when it went out, so a stalled server is charged
-/// for the requests it delayed (no coordinated omission).
+/// Sends load over pooled HTTP/1.1 connections. Saturation is closed-loop (N callers back to back). Fixed rates are
+/// open-loop: requests go out on schedule whether or not earlier ones were answered, so a stalled server is charged
+/// for every request it holds (no coordinated omission). The schedule is kept by a timer that ticks about every
+/// millisecond; latency counts from when a request went out, so that tick's jitter is charged to neither side.
 /// </summary>
 public sealed class LoadGenerator : IDisposable
 {
@@ -86,20 +87,21 @@ public sealed class LoadGenerator : IDisposable
             var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * perSecond) + 1);
             for (; sent < due; sent++)
             {
-                var index = sent;
-                var scheduled = TimeSpan.FromSeconds(index / perSecond);
-                inFlight.Add(Task.Run(async () =>
-                {
-                    var (ok, firstByte) = await SendAsync(shot, scheduled, clock);
-                    latencies[index] = (clock.Elapsed - scheduled).TotalMilliseconds;
-                    firstBytes[index] = (firstByte - scheduled).TotalMilliseconds;
-                    failed[index] = !ok;
-                }));
+                inFlight.Add(Measure(sent));
             }
             await Task.Delay(1);
         }
         await Task.WhenAll(inFlight);
         var elapsed = clock.Elapsed;
+
+        async Task Measure(int index)
+        {
+            var sentAt = clock.Elapsed;
+            var (ok, firstByte) = await SendAsync(shot, sentAt, clock);
+            latencies[index] = (clock.Elapsed - sentAt).TotalMilliseconds;
+            firstBytes[index] = (firstByte - sentAt).TotalMilliseconds;
+            failed[index] = !ok;
+        }
         var kept = Enumerable.Range(0, total).Where(i => !failed[i]).ToList();
         return new Sample(kept.Select(i => latencies[i]).Order().ToArray(), kept.Select(i => firstBytes[i]).Order().ToArray(), total - kept.Count, elapsed);
     }

@@ -1,5 +1,6 @@
+using System.Buffers;
 using System.Net.Http.Headers;
-using System.Text;
+using System.Text.Json;
 using Google.Protobuf;
 using Microsoft.Extensions.Configuration;
 
@@ -23,23 +24,43 @@ public sealed class StandaloneEventPublisher(HttpClient http, IConfiguration con
             return;
         }
         // One event travels as Dapr delivers it; several as one batch, so a busy router sends one request per batch.
-        var (body, contentType) = messages.Count == 1
-            ? (CloudEvent(topic, messages[0]), "application/cloudevents+json")
-            : ("[" + string.Join(",", messages.Select(m => CloudEvent(topic, m))) + "]", BatchContentType);
-        var bytes = Encoding.UTF8.GetBytes(body);
+        var body = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(body))
+        {
+            if (messages.Count > 1)
+            {
+                json.WriteStartArray();
+            }
+            foreach (var message in messages)
+            {
+                WriteCloudEvent(json, topic, message);
+            }
+            if (messages.Count > 1)
+            {
+                json.WriteEndArray();
+            }
+        }
+        var contentType = messages.Count > 1 ? BatchContentType : "application/cloudevents+json";
         foreach (var subscriber in subscribers)
         {
-            using var content = new ByteArrayContent(bytes);
+            using var content = new ReadOnlyMemoryContent(body.WrittenMemory);
             content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
             using var response = await http.PostAsync(new Uri(new Uri(subscriber), Topics.Route(topic)), content, cancellationToken);
             response.EnsureSuccessStatusCode();
         }
     }
 
-    private string CloudEvent(string topic, IMessage message)
+    private void WriteCloudEvent(Utf8JsonWriter json, string topic, IMessage message)
     {
-        var data = Encoding.UTF8.GetString(EventJson.Serialize(message));
-        var id = Guid.NewGuid().ToString("N");
-        return $$"""{"specversion":"1.0","id":"{{id}}","source":"{{source}}","type":"com.dapr.event.sent","topic":"{{topic}}","datacontenttype":"application/json","data":{{data}}}""";
+        json.WriteStartObject();
+        json.WriteString("specversion", "1.0");
+        json.WriteString("id", Guid.NewGuid().ToString("N"));
+        json.WriteString("source", source);
+        json.WriteString("type", "com.dapr.event.sent");
+        json.WriteString("topic", topic);
+        json.WriteString("datacontenttype", "application/json");
+        json.WritePropertyName("data");
+        json.WriteRawValue(EventJson.Serialize(message), skipInputValidation: true);
+        json.WriteEndObject();
     }
 }

@@ -6,14 +6,15 @@ namespace GenAiRouter.Ingress;
 
 /// <summary>
 /// Publishes usage events off the request path: a request only enqueues its event. Events go out in batches of
-/// what has queued up (up to 500), so delivery keeps pace with a busy router. Publishing retries with backoff
-/// while the usage pipeline is down; the queue is bounded (10,000 events), and an event that does not fit is counted
+/// what queues up within 50 ms (up to 500), so delivery keeps pace with a busy router at a small cost per event.
+/// Publishing retries with backoff while the usage pipeline is down; the queue is bounded (10,000 events), and an event that does not fit is counted
 /// and logged, never silently lost. On shutdown the queue is drained for up to ten seconds.
 /// </summary>
 public sealed partial class UsageRecorder(IEventPublisher events, ILogger<UsageRecorder> logger) : BackgroundService
 {
     private const int Capacity = 10_000;
     private const int MaxBatch = 500;
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private readonly Channel<UsageEvent> _queue = Channel.CreateBounded<UsageEvent>(new BoundedChannelOptions(Capacity)
     {
@@ -39,9 +40,12 @@ public sealed partial class UsageRecorder(IEventPublisher events, ILogger<UsageR
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var usage))
+                Take(batch);
+                if (batch.Count < MaxBatch)
                 {
-                    batch.Add(usage);
+                    // A busy router fills the batch in this window; a quiet one delays its usage rows by that much.
+                    await Task.Delay(BatchWindow, stoppingToken);
+                    Take(batch);
                 }
                 await PublishAsync(batch, stoppingToken);
                 batch.Clear();
@@ -57,6 +61,14 @@ public sealed partial class UsageRecorder(IEventPublisher events, ILogger<UsageR
         }
     }
 
+    private void Take(List<Google.Protobuf.IMessage> batch)
+    {
+        while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var usage))
+        {
+            batch.Add(usage);
+        }
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
@@ -65,10 +77,7 @@ public sealed partial class UsageRecorder(IEventPublisher events, ILogger<UsageR
         while (!drain.IsCancellationRequested && _queue.Reader.TryRead(out var first))
         {
             batch.Add(first);
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var usage))
-            {
-                batch.Add(usage);
-            }
+            Take(batch);
             try
             {
                 await events.PublishAsync(Topics.Usage, batch, drain.Token);
