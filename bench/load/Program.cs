@@ -4,6 +4,19 @@ using GenAiRouter.Bench.Load;
 
 // ./genai-router bench [--quick] [--scenario NAME] [--soak-minutes N] [--out DIR]
 // The same load, in one run, sent straight to a fast loopback upstream and through the router in front of it.
+const string Usage = "usage: ./genai-router bench [--quick] [--scenario NAME] [--soak-minutes N] [--out DIR]";
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
+string[] valued = ["--root", "--scenario", "--soak-minutes", "--out"];
+var unknown = args.Where((a, i) => a.StartsWith('-') && a != "--quick" && !valued.Contains(a) && !(i > 0 && valued.Contains(args[i - 1]))).ToList();
+if (unknown.Count > 0)
+{
+    Console.Error.WriteLine($"bench: unknown option {unknown[0]}\n{Usage}");
+    return 2;
+}
 var root = Arg("--root") ?? Directory.GetCurrentDirectory();
 var quick = args.Contains("--quick");
 var soak = TimeSpan.FromMinutes(double.Parse(Arg("--soak-minutes") ?? (quick ? "0.5" : "5"), CultureInfo.InvariantCulture));
@@ -16,7 +29,13 @@ await using var router = await RouterUnderTest.StartAsync(root, upstream.BaseUrl
 var token = await router.IssueTokenAsync();
 using var load = new LoadGenerator();
 var only = Arg("--scenario");
-var scenarios = Scenarios.All(root, upstream.BaseUrl, router.BaseUrl, token).Where(s => only is null || s.Name == only || s.Name == Scenarios.CacheHit).ToList();
+var all = Scenarios.All(root, upstream.BaseUrl, router.BaseUrl, token);
+if (only is not null && all.All(s => s.Name != only))
+{
+    Console.Error.WriteLine($"bench: no scenario {only}; there are {string.Join(", ", all.Select(s => s.Name))}");
+    return 2;
+}
+var scenarios = all.Where(s => only is null || s.Name == only || s.Name == Scenarios.CacheHit).ToList();
 // The cache-hit scenario needs its entry in place before it is measured.
 await load.AtRateAsync(scenarios.Single(s => s.Name == Scenarios.CacheHit).Router, 1, TimeSpan.FromSeconds(1));
 

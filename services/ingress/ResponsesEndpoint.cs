@@ -414,8 +414,16 @@ public sealed partial class ResponsesEndpoint(
     {
         http.Response.StatusCode = (int)response.StatusCode;
         http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var isStream = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
+        if (isStream)
+        {
+            http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        }
+        else
+        {
+            // A JSON answer goes out whole, framed by its length: no chunked encoding, no flush per read.
+            http.Response.ContentLength = response.Content.Headers.ContentLength;
+        }
         var record = RequestRecord.Of(http)!;
         using var scanner = new SseUsageScanner(record.CaptureFinalResponse);
         var whole = isStream ? null : new ArrayBufferWriter<byte>();
@@ -460,7 +468,10 @@ public sealed partial class ResponsesEndpoint(
                     whole!.Write(chunk.Span);
                 }
                 await http.Response.Body.WriteAsync(chunk, http.RequestAborted);
-                await http.Response.Body.FlushAsync(http.RequestAborted);
+                if (isStream)
+                {
+                    await http.Response.Body.FlushAsync(http.RequestAborted);
+                }
             }
             http.Items[nameof(UpstreamUsage)] = isStream ? scanner.Usage : SseUsageScanner.FromResponse(whole!.WrittenSpan);
             if (record.CaptureFinalResponse)

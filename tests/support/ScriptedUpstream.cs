@@ -131,10 +131,14 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         usage = new { prompt_tokens = 12, completion_tokens = 4, total_tokens = 16 },
     };
 
+    /// <summary>A JSON answer framed by its length, as the OpenAI API sends one.</summary>
     public static Task WriteJsonAsync(HttpContext http, int status, object body)
     {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
         http.Response.StatusCode = status;
-        return http.Response.WriteAsJsonAsync(body, http.RequestAborted);
+        http.Response.ContentType = "application/json";
+        http.Response.ContentLength = bytes.Length;
+        return http.Response.Body.WriteAsync(bytes, http.RequestAborted).AsTask();
     }
 
     /// <summary>The Responses event sequence of a one-message text reply, with usage on the terminal event.</summary>

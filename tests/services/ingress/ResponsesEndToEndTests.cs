@@ -18,6 +18,8 @@ public sealed class ResponsesEndToEndTests(IngressFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("a", response.Headers.GetValues("x-router-target").Single());
         Assert.Equal("from A", JsonDocument.Parse(body).RootElement.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal(Encoding.UTF8.GetByteCount(body), response.Content.Headers.ContentLength);
+        Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
         var received = fixture.A.Received.Last();
         Assert.Equal("upstream-a", received.Json.GetProperty("model").GetString());
         Assert.Equal($"Bearer {IngressFixture.KeyA}", received.Authorization);
