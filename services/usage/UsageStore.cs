@@ -126,7 +126,8 @@ public sealed class UsageStore
         foreach (var (column, type, _) in Columns)
         {
             var parameter = command.CreateParameter();
-            (parameter.ParameterName, parameter.DbType) = (column, type);
+            // Named as the SQL names it: Microsoft.Data.Sqlite otherwise retries each prefix per parameter per row.
+            (parameter.ParameterName, parameter.DbType) = ("@" + column, type);
             command.Parameters.Add(parameter);
         }
         await command.PrepareAsync(cancellationToken);
@@ -224,7 +225,7 @@ public sealed class UsageStore
     private static void Add(DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        parameter.ParameterName = "@" + name;
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
     }
