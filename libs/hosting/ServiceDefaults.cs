@@ -47,6 +47,8 @@ public static class ServiceDefaults
     {
         app.UseSerilogRequestLogging(o =>
         {
+            // One logger for the middleware, not a new one per request (its default, through the static Log).
+            o.Logger = app.Services.GetRequiredService<Serilog.ILogger>().ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Serilog.AspNetCore.RequestLoggingMiddleware");
             o.MessageTemplate = "{RequestMethod} {RequestPath} answered {StatusCode} in {Elapsed:0.0} ms";
             // Failures and refusals are worth a line; a success has its own, richer line from the service that served
             // it (ingress: RequestCompleted), or is routine (probes, event deliveries, internal gRPC calls).

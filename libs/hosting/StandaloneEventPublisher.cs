@@ -24,7 +24,8 @@ public sealed class StandaloneEventPublisher(HttpClient http, IConfiguration con
             return;
         }
         // One event travels as Dapr delivers it; several as one batch, so a busy router sends one request per batch.
-        var body = new ArrayBufferWriter<byte>();
+        // Sized for the batch up front (a usage event is well under 1 KB as JSON): one buffer, not a doubling series.
+        var body = new ArrayBufferWriter<byte>(messages.Count * 1024);
         using (var json = new Utf8JsonWriter(body))
         {
             if (messages.Count > 1)

@@ -32,6 +32,7 @@ public sealed partial class ResponsesEndpoint(
 {
     private const int CopyBufferSize = 16 * 1024;
     private const int MaxErrorBodyBytes = 64 * 1024;
+    private const int MaxWholeInitialBytes = 1024 * 1024;
     private const string CacheHeader = "x-router-cache";
 
     public async Task HandleAsync(HttpContext http)
@@ -425,8 +426,9 @@ public sealed partial class ResponsesEndpoint(
             http.Response.ContentLength = response.Content.Headers.ContentLength;
         }
         var record = RequestRecord.Of(http)!;
-        using var scanner = new SseUsageScanner(record.CaptureFinalResponse);
-        var whole = isStream ? null : new ArrayBufferWriter<byte>();
+        // A stream is scanned as it passes; a JSON answer is kept whole (sized by its length) and read once at the end.
+        using var scanner = isStream ? new SseUsageScanner(record.CaptureFinalResponse) : null;
+        var whole = isStream ? null : new ArrayBufferWriter<byte>((int)Math.Clamp(response.Content.Headers.ContentLength ?? 1024, 1, MaxWholeInitialBytes));
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {
@@ -461,7 +463,7 @@ public sealed partial class ResponsesEndpoint(
                 var chunk = buffer.AsMemory(0, read);
                 if (isStream)
                 {
-                    scanner.Observe(chunk.Span);
+                    scanner!.Observe(chunk.Span);
                 }
                 else
                 {
@@ -473,10 +475,10 @@ public sealed partial class ResponsesEndpoint(
                     await http.Response.Body.FlushAsync(http.RequestAborted);
                 }
             }
-            http.Items[nameof(UpstreamUsage)] = isStream ? scanner.Usage : SseUsageScanner.FromResponse(whole!.WrittenSpan);
+            http.Items[nameof(UpstreamUsage)] = isStream ? scanner!.Usage : SseUsageScanner.FromResponse(whole!.WrittenSpan);
             if (record.CaptureFinalResponse)
             {
-                record.FinalResponse = isStream ? scanner.CompletedResponse : whole!.WrittenSpan.ToArray();
+                record.FinalResponse = isStream ? scanner!.CompletedResponse : whole!.WrittenSpan.ToArray();
             }
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)

@@ -13,7 +13,7 @@ public sealed record UpstreamUsage(long InputTokens, long CachedInputTokens, lon
 /// </summary>
 public sealed class SseUsageScanner(bool captureCompletedResponse = false) : IDisposable
 {
-    private readonly ArrayBufferWriter<byte> _line = new(4096);
+    private readonly ArrayBufferWriter<byte> _line = new(1024);
 
     public UpstreamUsage? Usage { get; private set; }
 
@@ -37,15 +37,28 @@ public sealed class SseUsageScanner(bool captureCompletedResponse = false) : IDi
         }
     }
 
-    /// <summary>Usage from a whole (non-streamed) Responses JSON body.</summary>
+    /// <summary>Usage from a whole (non-streamed) Responses JSON body; only the <c>usage</c> object is parsed.</summary>
     public static UpstreamUsage? FromResponse(ReadOnlySpan<byte> json)
     {
         try
         {
-            using var document = JsonDocument.Parse(json.ToArray());
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("usage", out var usage)
-                ? Read(usage)
-                : null;
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isUsage = reader.ValueTextEquals("usage"u8);
+                reader.Read();
+                if (isUsage)
+                {
+                    using var usage = JsonDocument.ParseValue(ref reader);
+                    return Read(usage.RootElement);
+                }
+                reader.Skip();
+            }
+            return null;
         }
         catch (JsonException)
         {

@@ -152,6 +152,25 @@ public sealed class ResponsesEndToEndTests(IngressFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_refused_request_leaves_a_log_line_with_its_status()
+    {
+        const string line = "POST /v1/responses answered 404";
+        var before = Occurrences(fixture.Router.Output, line);
+
+        using var response = await PostAsync("""{"model":"no-such-group","input":"log me"}""");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Occurrences(fixture.Router.Output, line) == before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Equal(before + 1, Occurrences(fixture.Router.Output, line));
+    }
+
+    private static int Occurrences(string text, string value) => (text.Length - text.Replace(value, "", StringComparison.Ordinal).Length) / value.Length;
+
+    [Fact]
     public async Task Upstream_keys_never_reach_the_caller_or_the_logs()
     {
         using var response = await PostAsync("""{"model":"single","input":"status:400-leak"}""");
