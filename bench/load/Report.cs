@@ -60,7 +60,7 @@ public static class Report
             var last = memory[^1];
             md.AppendLine(Inv($"### Memory over a sustained run ({last.At.TotalMinutes:0.#} min of the short request at half the saturation rate)"));
             md.AppendLine();
-            md.AppendLine(Inv($"Router RSS after warm-up ({warm.At.TotalSeconds:0} s): {warm.Rss / 1048576.0:N0} MiB; at the end: {last.Rss / 1048576.0:N0} MiB ({(last.Rss - warm.Rss) * 100.0 / warm.Rss:+0.0;-0.0}%). Samples: {string.Join(", ", memory.Select(m => Inv($"{m.Rss / 1048576.0:N0}")))} MiB."));
+            md.AppendLine(Inv($"Router RSS after warm-up ({warm.At.TotalSeconds:0} s): {warm.Rss / 1048576.0:N0} MiB; at the end: {last.Rss / 1048576.0:N0} MiB ({Signed((last.Rss - warm.Rss) * 100.0 / warm.Rss)}%). Samples: {string.Join(", ", memory.Select(m => Inv($"{m.Rss / 1048576.0:N0}")))} MiB."));
             md.AppendLine();
         }
         md.AppendLine("### Targets");
@@ -115,4 +115,8 @@ public static class Report
     }
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A change in percent with its sign; one that rounds to nothing is 0.0, not -0.0.</summary>
+    private static string Signed(double percent) =>
+        Math.Round(percent, 1) is var rounded && rounded == 0 ? "0.0" : rounded.ToString("+0.0;-0.0", CultureInfo.InvariantCulture);
 }
