@@ -59,9 +59,17 @@ public static class ServiceDefaults
                 : LogEventLevel.Debug;
         });
         app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteReadiness });
         app.MapGrpcHealthChecksService();
         return app;
+    }
+
+    /// <summary>"Healthy", or what is not ready and why: the probe's answer is where an unready service says so.</summary>
+    private static Task WriteReadiness(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description ?? e.Value.Exception?.GetType().Name}");
+        return http.Response.WriteAsync(report.Status == HealthStatus.Healthy ? "Healthy" : $"{report.Status}: {string.Join("; ", failing)}");
     }
 
     private static bool IsProbe(PathString path) =>
@@ -75,7 +83,9 @@ public static class ServiceDefaults
             // A failed start is reported once, as one line, by RouterService; not as a logged stack trace.
             .MinimumLevel.Override("Microsoft.Extensions.Hosting", LogEventLevel.Fatal)
             .MinimumLevel.Override("Microsoft.Extensions.Http", LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Warning)
+            // An unready service answers /readyz with why, and the probe reports it; a check that fails would
+            // otherwise log an error per probe, a flood at every start while dependencies come up.
+            .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
             .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
             .Enrich.FromLogContext()

@@ -37,8 +37,9 @@ public sealed partial class CatalogSnapshots(Contracts.V1.Catalog.CatalogClient 
             {
                 WatchInterrupted(logger, e.StatusCode);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or RpcException && stoppingToken.IsCancellationRequested)
             {
+                // Shutting down: the stream was cancelled on purpose (gRPC reports that as an RpcException).
                 return;
             }
             await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);

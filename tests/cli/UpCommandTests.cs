@@ -41,6 +41,11 @@ public sealed class UpCommandTests
 
         Assert.Equal(0, await up.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.All(services, pid => Assert.False(RouterProcess.IsRunning(pid), $"service process {pid} outlived genai-router up"));
+        // A requested stop is routine: no fatal line, no stack trace.
+        var output = up.Stdout + up.Stderr;
+        Assert.DoesNotContain(" FTL ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(" ERR ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class ServiceDefaultsTests
     }
 
     [Fact]
-    public async Task A_dependency_that_is_not_running_makes_the_service_unready()
+    public async Task A_dependency_that_is_not_running_makes_the_service_unready_and_readyz_says_which()
     {
         await using var service = await StartServiceAsync(RouterApps.Ingress,
             b => b.AddServiceDependency(RouterApps.Catalog),
@@ -49,6 +49,8 @@ public sealed class ServiceDefaultsTests
         var response = await http.GetAsync(service.Http("/readyz"));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.StartsWith("Unhealthy: ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("catalog unreachable (Unavailable)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     private static async Task<HealthCheckResponse.Types.ServingStatus> GrpcHealthAsync(RunningService service)
