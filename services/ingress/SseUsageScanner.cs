@@ -43,22 +43,12 @@ public sealed class SseUsageScanner(bool captureCompletedResponse = false) : IDi
         try
         {
             var reader = new Utf8JsonReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (!TopLevelProperty.Seek(ref reader, "usage"u8))
             {
                 return null;
             }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isUsage = reader.ValueTextEquals("usage"u8);
-                reader.Read();
-                if (isUsage)
-                {
-                    using var usage = JsonDocument.ParseValue(ref reader);
-                    return Read(usage.RootElement);
-                }
-                reader.Skip();
-            }
-            return null;
+            using var usage = JsonDocument.ParseValue(ref reader);
+            return Read(usage.RootElement);
         }
         catch (JsonException)
         {

@@ -74,25 +74,12 @@ public static class ResponseCachePolicy
         var reader = new Utf8JsonReader(response);
         try
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isStatus = reader.ValueTextEquals("status"u8);
-                reader.Read();
-                if (isStatus)
-                {
-                    return reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("completed"u8);
-                }
-                reader.Skip();
-            }
+            return TopLevelProperty.Seek(ref reader, "status"u8) && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("completed"u8);
         }
         catch (JsonException)
         {
+            return false;
         }
-        return false;
     }
 
     private static void Write(Utf8JsonWriter writer, JsonElement element, bool topLevel)
