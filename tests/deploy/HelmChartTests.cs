@@ -155,8 +155,36 @@ public sealed class HelmChartTests
         Assert.Equal(claim.Name, volumes.Single(v => v["name"] == "data")["persistentVolumeClaim.claimName"]);
     }
 
+    [Fact]
+    public async Task A_gateway_api_route_reaches_ingress_when_asked()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"route-values-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, "httpRoute: { enabled: true, parentRefs: [{ name: public, namespace: gateways, sectionName: https }], hostnames: [router.example.com], requestTimeout: 30m }");
+        try
+        {
+            var defaults = await Helm.TemplateAsync();
+            var routed = await Helm.TemplateAsync(file);
+
+            Assert.Empty(Of(defaults, "HTTPRoute"));
+            var service = Assert.Single(Of(routed, "Service"));
+            var route = Assert.Single(Of(routed, "HTTPRoute"));
+            Assert.Equal(("public", "gateways", "https"), (route.Items("spec.parentRefs").Single()["name"], route.Items("spec.parentRefs").Single()["namespace"], route.Items("spec.parentRefs").Single()["sectionName"]));
+            Assert.Equal("router.example.com", route.Strings("spec.hostnames").Single());
+            var rule = route.Items("spec.rules").Single();
+            Assert.Equal("/v1", rule.Items("matches").Single()["path.value"]);
+            Assert.Equal("30m", rule["timeouts.request"]);
+            Assert.Equal((service.Name, service.Items("spec.ports").Single()["port"]), (rule.Items("backendRefs").Single()["name"], rule.Items("backendRefs").Single()["port"]));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     public static TheoryData<string, string> BadValues => new()
     {
+        { "httpRoute: { enabled: true }", "/httpRoute/parentRefs" },
+        { "httpRoute: { enabled: true, parentRefs: [{ name: public }], requestTimeout: forever }", "/httpRoute/requestTimeout" },
         { "services: { ingress: { replicas: three } }", "/services/ingress/replicas" },
         { "services: { gateway: { replicas: 1 } }", "'gateway' not allowed" },
         { "services: { auth: { replicas: 0 } }", "/services/auth/replicas" },
