@@ -24,11 +24,18 @@ public static partial class UsageEndpoints
     /// </summary>
     private static async Task<IResult> ReceiveAsync(HttpRequest request, UsageStore store, ILogger<UsageStore> logger)
     {
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
-        var events = request.ContentType?.StartsWith(StandaloneEventPublisher.BatchContentType, StringComparison.OrdinalIgnoreCase) == true
-            ? ParseBatch(body, logger)
-            : Parse(body) is { } one ? [one] : [];
+        var aborted = request.HttpContext.RequestAborted;
+        List<UsageEvent> events;
+        if (request.ContentType?.StartsWith(StandaloneEventPublisher.BatchContentType, StringComparison.OrdinalIgnoreCase) == true)
+        {
+            // A batch is read as it arrives, never held whole as text.
+            events = await ParseBatchAsync(request.Body, logger, aborted);
+        }
+        else
+        {
+            using var reader = new StreamReader(request.Body, Encoding.UTF8);
+            events = Parse(await reader.ReadToEndAsync(aborted)) is { } one ? [one] : [];
+        }
         if (events.Count == 0)
         {
             // Malformed events cannot become valid by retrying; Dapr moves DROP answers to the dead-letter topic.
@@ -66,12 +73,12 @@ public static partial class UsageEndpoints
     }
 
     /// <summary>The usage events in a CloudEvents batch; entries that are not usage events are logged and left out.</summary>
-    private static List<UsageEvent> ParseBatch(string json, ILogger logger)
+    private static async Task<List<UsageEvent>> ParseBatchAsync(Stream json, ILogger logger, CancellationToken cancellationToken)
     {
         var events = new List<UsageEvent>();
         try
         {
-            using var batch = System.Text.Json.JsonDocument.Parse(json);
+            using var batch = await System.Text.Json.JsonDocument.ParseAsync(json, cancellationToken: cancellationToken);
             foreach (var cloudEvent in batch.RootElement.EnumerateArray())
             {
                 if (cloudEvent.TryGetProperty("data", out var data) && Parse(data.GetRawText()) is { } usage)

@@ -115,6 +115,18 @@ public sealed class UsageDeliveryTests : IAsyncDisposable
         Assert.Equal(2, (await WaitForRequestsAsync(2)).GetProperty("requests").GetInt64());
     }
 
+    [Fact]
+    public async Task A_batch_that_is_not_json_is_dropped_not_retried()
+    {
+        await StartUsageAsync("sqlite");
+
+        using var content = new StringContent("[{\"specversion\":\"1.0\",", Encoding.UTF8, StandaloneEventPublisher.BatchContentType);
+        using var dropped = await _http.PostAsync(Url("/events/usage"), content);
+
+        Assert.Equal(HttpStatusCode.OK, dropped.StatusCode);
+        Assert.Contains("DROP", await dropped.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_usage is not null)
