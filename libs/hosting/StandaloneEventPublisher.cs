@@ -25,10 +25,11 @@ public sealed class StandaloneEventPublisher(HttpClient http, IConfiguration con
         }
         // One event travels as Dapr delivers it; several as one batch, so a busy router sends one request per batch.
         // Sized for the batch up front (a usage event is well under 1 KB as JSON): one buffer, not a doubling series.
+        var batch = messages.Count > 1;
         var body = new ArrayBufferWriter<byte>(messages.Count * 1024);
         using (var json = new Utf8JsonWriter(body))
         {
-            if (messages.Count > 1)
+            if (batch)
             {
                 json.WriteStartArray();
             }
@@ -36,12 +37,12 @@ public sealed class StandaloneEventPublisher(HttpClient http, IConfiguration con
             {
                 WriteCloudEvent(json, topic, message);
             }
-            if (messages.Count > 1)
+            if (batch)
             {
                 json.WriteEndArray();
             }
         }
-        var contentType = messages.Count > 1 ? BatchContentType : "application/cloudevents+json";
+        var contentType = batch ? BatchContentType : "application/cloudevents+json";
         foreach (var subscriber in subscribers)
         {
             using var content = new ReadOnlyMemoryContent(body.WrittenMemory);

@@ -33,6 +33,19 @@ public static class Helm
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>A values file holding <paramref name="yaml"/>, deleted when disposed.</summary>
+    public static async Task<ValuesFile> ValuesAsync(string yaml)
+    {
+        var file = new ValuesFile(Path.Combine(Path.GetTempPath(), $"values-{Guid.NewGuid():N}.yaml"));
+        await File.WriteAllTextAsync(file.Path, yaml);
+        return file;
+    }
+
+    public sealed record ValuesFile(string Path) : IDisposable
+    {
+        public void Dispose() => File.Delete(Path);
+    }
+
     /// <summary>`helm template` of the chart with these values files; fails the test unless it renders.</summary>
     public static async Task<IReadOnlyList<Manifest>> TemplateAsync(params string[] valuesFiles)
     {

@@ -158,27 +158,20 @@ public sealed class HelmChartTests
     [Fact]
     public async Task A_gateway_api_route_reaches_ingress_when_asked()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"route-values-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(file, "httpRoute: { enabled: true, parentRefs: [{ name: public, namespace: gateways, sectionName: https }], hostnames: [router.example.com], requestTimeout: 30m }");
-        try
-        {
-            var defaults = await Helm.TemplateAsync();
-            var routed = await Helm.TemplateAsync(file);
+        using var values = await Helm.ValuesAsync("httpRoute: { enabled: true, parentRefs: [{ name: public, namespace: gateways, sectionName: https }], hostnames: [router.example.com], requestTimeout: 30m }");
 
-            Assert.Empty(Of(defaults, "HTTPRoute"));
-            var service = Assert.Single(Of(routed, "Service"));
-            var route = Assert.Single(Of(routed, "HTTPRoute"));
-            Assert.Equal(("public", "gateways", "https"), (route.Items("spec.parentRefs").Single()["name"], route.Items("spec.parentRefs").Single()["namespace"], route.Items("spec.parentRefs").Single()["sectionName"]));
-            Assert.Equal("router.example.com", route.Strings("spec.hostnames").Single());
-            var rule = route.Items("spec.rules").Single();
-            Assert.Equal("/v1", rule.Items("matches").Single()["path.value"]);
-            Assert.Equal("30m", rule["timeouts.request"]);
-            Assert.Equal((service.Name, service.Items("spec.ports").Single()["port"]), (rule.Items("backendRefs").Single()["name"], rule.Items("backendRefs").Single()["port"]));
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        var defaults = await Helm.TemplateAsync();
+        var routed = await Helm.TemplateAsync(values.Path);
+
+        Assert.Empty(Of(defaults, "HTTPRoute"));
+        var service = Assert.Single(Of(routed, "Service"));
+        var route = Assert.Single(Of(routed, "HTTPRoute"));
+        Assert.Equal(("public", "gateways", "https"), (route.Items("spec.parentRefs").Single()["name"], route.Items("spec.parentRefs").Single()["namespace"], route.Items("spec.parentRefs").Single()["sectionName"]));
+        Assert.Equal("router.example.com", route.Strings("spec.hostnames").Single());
+        var rule = route.Items("spec.rules").Single();
+        Assert.Equal("/v1", rule.Items("matches").Single()["path.value"]);
+        Assert.Equal("30m", rule["timeouts.request"]);
+        Assert.Equal((service.Name, service.Items("spec.ports").Single()["port"]), (rule.Items("backendRefs").Single()["name"], rule.Items("backendRefs").Single()["port"]));
     }
 
     public static TheoryData<string, string> BadValues => new()
@@ -196,19 +189,12 @@ public sealed class HelmChartTests
     [MemberData(nameof(BadValues))]
     public async Task Bad_values_fail_with_a_message_naming_the_value(string values, string named)
     {
-        var file = Path.Combine(Path.GetTempPath(), $"bad-values-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(file, values);
-        try
-        {
-            var (exit, _, stderr) = await Helm.RunAsync("template", "router", Helm.Chart, "-f", file);
+        using var file = await Helm.ValuesAsync(values);
 
-            Assert.NotEqual(0, exit);
-            Assert.Contains(named, stderr, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        var (exit, _, stderr) = await Helm.RunAsync("template", "router", Helm.Chart, "-f", file.Path);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(named, stderr, StringComparison.Ordinal);
     }
 
     private static List<Manifest> Of(IEnumerable<Manifest> manifests, string kind) => manifests.Where(m => m.Kind == kind).ToList();
