@@ -3,6 +3,9 @@ using GenAiRouter.Cli.Tokens;
 using GenAiRouter.Cli.Up;
 using GenAiRouter.Cli.Usage;
 
+// Before .NET sets up its signal handling: a backgrounded `up` must still stop on SIGINT.
+Interrupts.Honour();
+
 var root = new RootCommand("GenAI Smart Router: an OpenAI-Responses-compatible router for model groups.");
 root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(TokenCommands.Create());

@@ -2,10 +2,14 @@ using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using GenAiRouter.Bridge.Translation;
-using GenAiRouter.Catalog.Routing;
 using GenAiRouter.Contracts.V1;
-using GenAiRouter.Ingress;
+using GenAiRouter.Ingress.Auth;
 using GenAiRouter.Ingress.Caching;
+using GenAiRouter.Ingress.Doors;
+using GenAiRouter.Ingress.Doors.Responses;
+using GenAiRouter.Ingress.Routing;
+using GenAiRouter.Ingress.Telemetry;
+using GenAiRouter.Routing;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
@@ -22,6 +26,7 @@ public class HotPathBenchmarks
     private readonly byte[] _codexBody = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "codex-request.json"));
     private readonly HttpContext _http = new DefaultHttpContext();
     private readonly TargetHealth _health = new(TimeProvider.System);
+    private readonly ResponsesDoor _door = new();
     private readonly Group _group = new() { Name = "coder" };
     private readonly RequestShape _shape = new() { FunctionTools = true, Stream = true, ReasoningEffort = "high" };
     private readonly byte[] _sse = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40).Select(i =>
@@ -39,26 +44,26 @@ public class HotPathBenchmarks
         var caller = new Caller { KeyId = "k3y1d2ab9x", User = "alice", Project = "web", Env = "dev", ExpiresAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(1)) };
         caller.Grants.Add(new GroupGrant { Group = "coder", Reasoning = true });
         _authenticator = new CallerAuthenticator(new CallerTokens.CallerTokensClient(new AcceptingInvoker(caller)), TimeProvider.System);
-        await _authenticator.AuthenticateAsync(_http.Request, default);
+        await _authenticator.AuthenticateAsync(CallerCredentials.Bearer(_http.Request), default);
         for (var i = 0; i < 3; i++)
         {
-            _group.Targets.Add(new Target { Name = $"t{i}", Api = TargetApi.Responses, Priority = i, Weight = 1, Capabilities = { Capability.Tools, Capability.Reasoning, Capability.Streaming } });
+            _group.Targets.Add(new Target { Name = $"t{i}", Api = Protocol.Responses, Priority = i, Weight = 1, Capabilities = { Capability.Tools, Capability.Reasoning, Capability.Streaming } });
         }
         _chatChunk = JsonDocument.Parse("""{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"word "},"finish_reason":null}]}""").RootElement;
-        _modelValue = RequestClassifier.Classify(_codexBody).Request!.ModelValue;
+        _modelValue = ResponsesRequestReader.Read(_codexBody).ModelValue;
     }
 
     [Benchmark(Description = "auth: cached caller token")]
-    public ValueTask<AuthenticationResult> AuthCacheHit() => _authenticator.AuthenticateAsync(_http.Request, default);
+    public ValueTask<AuthenticationResult> AuthCacheHit() => _authenticator.AuthenticateAsync(CallerCredentials.Bearer(_http.Request), default);
 
-    [Benchmark(Description = "classify: short request")]
-    public object? ClassifyShort() => RequestClassifier.Classify(ShortBody).Request;
+    [Benchmark(Description = "read + check: short request")]
+    public DoorRequest ReadShort() => ResponsesRequestReader.Read(ShortBody);
 
-    [Benchmark(Description = "classify: 40 KB Codex request")]
-    public object? ClassifyCodex() => RequestClassifier.Classify(_codexBody).Request;
+    [Benchmark(Description = "read + check: 40 KB Codex request")]
+    public DoorRequest ReadCodex() => ResponsesRequestReader.Read(_codexBody);
 
     [Benchmark(Description = "model swap: 40 KB Codex request")]
-    public byte[] WithModelCodex() => RequestClassifier.WithModel(_codexBody, _modelValue, "gpt-5.1-codex");
+    public byte[] WithModelCodex() => ModelSwap.Apply(_codexBody, _modelValue, "gpt-5.1-codex");
 
     [Benchmark(Description = "select targets: gate + order 3")]
     public IReadOnlyList<Target> SelectTargets() => _health.Order(TargetGating.Gate(_group, _shape, bridgeEnabled: true).Eligible);
@@ -66,7 +71,7 @@ public class HotPathBenchmarks
     [Benchmark(Description = "usage: scan a 42-event SSE stream")]
     public UpstreamUsage? ScanSse()
     {
-        using var scanner = new SseUsageScanner();
+        using var scanner = new ResponsesUsageScanner();
         scanner.Observe(_sse);
         return scanner.Usage;
     }
@@ -79,10 +84,10 @@ public class HotPathBenchmarks
     }
 
     [Benchmark(Description = "cache: key of a short request")]
-    public string CacheKey() => ResponseCachePolicy.Key("web", "dev", "coder", ShortBody);
+    public string CacheKey() => ResponseCachePolicy.Key("web", "dev", "coder", _door, ShortBody);
 
     [Benchmark(Description = "cache: replay a hit as SSE")]
-    public byte[] CacheReplay() => CachedResponseReplay.ToSse(_cached);
+    public byte[] CacheReplay() => ResponsesStreamReplay.ToSse(_cached);
 
     /// <summary>Auth's answer for the one cache miss in setup; every measured call is a cache hit.</summary>
     private sealed class AcceptingInvoker(Caller caller) : CallInvoker

@@ -122,8 +122,9 @@ public static class TokenCommands
             await call(new TokenAdmin.TokenAdminClient(channel), new Metadata { { AdminCredential.Header, adminKey } });
             return 0;
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is not null)
         {
+            // The call never reached auth (a server-sent Unavailable, say a service behind auth being down, has its own detail).
             return Fail($"the auth service at {address} is not reachable; is the router up (./genai-router up{(basePort == 8080 ? "" : $" --port {basePort}")})?");
         }
         catch (RpcException e)

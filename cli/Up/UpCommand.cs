@@ -46,9 +46,9 @@ public static class UpCommand
     {
         foreach (var app in RouterApps.All)
         {
-            var (http, grpc) = RouterApps.StandalonePorts(app, basePort);
-            foreach (var (port, use) in new[] { (http, $"{app} http"), (grpc, $"{app} grpc") })
+            foreach (var (port, kind) in RouterApps.StandalonePorts(app, basePort).All())
             {
+                var use = $"{app} {kind}";
                 try
                 {
                     using var probe = new TcpListener(IPAddress.Loopback, port);

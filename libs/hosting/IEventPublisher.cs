@@ -26,6 +26,9 @@ public static class Topics
     /// <summary>On <see cref="Broadcast"/>: every ingress replica must drop the revoked token from its cache.</summary>
     public const string TokenRevoked = "token-revoked";
 
+    /// <summary>Every topic, so that tests can hold each one's route to the internal credential.</summary>
+    public static readonly IReadOnlyList<string> All = [Usage, TokenRevoked];
+
     /// <summary>A component whose subscribers share one consumer group (one delivery per event).</summary>
     public const string WorkQueue = "pubsub";
     /// <summary>A component with one consumer group per replica (every replica gets every event).</summary>

@@ -22,20 +22,35 @@ public static class RouterApps
     public static readonly IReadOnlyList<string> All = [Auth, Catalog, Bridge, Usage, Ingress];
 
     /// <summary>
-    /// Standalone port layout from one base port: ingress takes the base port (its public HTTP API) and
-    /// base+1 (gRPC); the others follow in pairs (HTTP for health and events, then h2c gRPC).
+    /// Standalone port layout from one base port, ten ports in all: ingress takes the base port (its public door) and
+    /// base+1 (internal HTTP: events, probes); the others follow in pairs (internal HTTP, then h2c gRPC).
     /// </summary>
-    public static (int Http, int Grpc) StandalonePorts(string appId, int basePort)
+    public static ServicePorts StandalonePorts(string appId, int basePort) => appId switch
     {
-        var slot = appId switch
+        Ingress => new ServicePorts(basePort + 1, null, basePort),
+        Auth => Pair(basePort + 2),
+        Catalog => Pair(basePort + 4),
+        Bridge => Pair(basePort + 6),
+        Usage => Pair(basePort + 8),
+        _ => throw new ArgumentOutOfRangeException(nameof(appId), appId, "not a router service"),
+    };
+
+    private static ServicePorts Pair(int http) => new(http, http + 1, null);
+}
+
+/// <summary>A service's listeners: internal HTTP, internal gRPC (none for ingress), and the public door (ingress only).</summary>
+public sealed record ServicePorts(int Http, int? Grpc, int? Public)
+{
+    public IEnumerable<(int Port, string Use)> All()
+    {
+        if (Public is { } door)
         {
-            Ingress => 0,
-            Auth => 1,
-            Catalog => 2,
-            Bridge => 3,
-            Usage => 4,
-            _ => throw new ArgumentOutOfRangeException(nameof(appId), appId, "not a router service"),
-        };
-        return (basePort + (2 * slot), basePort + (2 * slot) + 1);
+            yield return (door, "public");
+        }
+        yield return (Http, "http");
+        if (Grpc is { } grpc)
+        {
+            yield return (grpc, "grpc");
+        }
     }
 }

@@ -13,7 +13,8 @@ public static class RouterGrpcClients
     /// <summary>
     /// Registers <typeparamref name="TClient"/> for calls to <paramref name="appId"/>. Standalone: straight to the
     /// address in <c>Router:Services:&lt;appId&gt;</c>. Dapr: to the local sidecar, which proxies by the
-    /// <c>dapr-app-id</c> metadata entry (and adds mTLS, retries and timeouts from the Resiliency spec).
+    /// <c>dapr-app-id</c> metadata entry (and adds mTLS, retries and timeouts from the Resiliency spec). Every call
+    /// carries this service's internal credential.
     /// </summary>
     public static IHttpClientBuilder AddRouterGrpcClient<TClient>(this IHostApplicationBuilder builder, string appId)
         where TClient : ClientBase
@@ -28,10 +29,8 @@ public static class RouterGrpcClients
                 KeepAlivePingDelay = TimeSpan.FromSeconds(30),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             });
-        if (TopologySelector.Select(builder.Configuration) == Topology.Dapr)
-        {
-            client.AddInterceptor(() => new DaprAppIdInterceptor(appId));
-        }
+        var daprAppId = TopologySelector.Select(builder.Configuration) == Topology.Dapr ? appId : null;
+        client.AddInterceptor(services => new OutgoingCallInterceptor(daprAppId, services.GetService<InternalCredential>()));
         // Lets services take the client as a constructor parameter.
         builder.Services.AddTransient(sp => sp.GetRouterGrpcClient<TClient>(appId));
         return client;
@@ -56,24 +55,45 @@ public static class RouterGrpcClients
 
     private static string ClientName<TClient>(string appId) => $"{appId}:{typeof(TClient).FullName}";
 
-    /// <summary>Names the target app for the Dapr sidecar's gRPC proxy.</summary>
-    private sealed class DaprAppIdInterceptor(string appId) : Interceptor
+    /// <summary>Adds what every internal call carries: the internal credential, and under Dapr the target app id.</summary>
+    private sealed class OutgoingCallInterceptor : Interceptor
     {
-        private readonly Metadata.Entry _entry = new("dapr-app-id", appId);
+        private readonly Metadata.Entry[] _entries;
+
+        public OutgoingCallInterceptor(string? daprAppId, InternalCredential? credential)
+        {
+            var entries = new List<Metadata.Entry>(2);
+            if (daprAppId is not null)
+            {
+                entries.Add(new Metadata.Entry("dapr-app-id", daprAppId));
+            }
+            if (credential?.OutboundValue is { } value)
+            {
+                entries.Add(new Metadata.Entry(credential.OutboundHeader, value));
+            }
+            _entries = [.. entries];
+        }
 
         public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
             TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
-            continuation(request, WithAppId(context));
+            continuation(request, WithEntries(context));
 
         public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
             TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation) =>
-            continuation(request, WithAppId(context));
+            continuation(request, WithEntries(context));
 
-        private ClientInterceptorContext<TRequest, TResponse> WithAppId<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context)
+        private ClientInterceptorContext<TRequest, TResponse> WithEntries<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context)
             where TRequest : class where TResponse : class
         {
+            if (_entries.Length == 0)
+            {
+                return context;
+            }
             var headers = context.Options.Headers ?? [];
-            headers.Add(_entry);
+            foreach (var entry in _entries)
+            {
+                headers.Add(entry);
+            }
             return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithHeaders(headers));
         }
     }

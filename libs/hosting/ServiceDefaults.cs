@@ -1,10 +1,8 @@
-using System.Net;
 using Dapr.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,7 +30,11 @@ public static class ServiceDefaults
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string appId)
     {
         builder.Host.UseSerilog((context, logger) => ConfigureLogging(logger, context.Configuration, appId));
-        ConfigurePorts(builder);
+        if (builder.Configuration["ROUTER_DATA_DIR"] is { Length: > 0 } dataDir && TopologySelector.Select(builder.Configuration) == Topology.Standalone)
+        {
+            DataDirectory.Prepare(dataDir);
+        }
+        Listeners.Configure(builder.WebHost, builder.Configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddGrpc();
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", r => r.Tags.Contains(ReadyTag)));
@@ -58,9 +60,19 @@ public static class ServiceDefaults
                 : http.Response.StatusCode >= 400 ? LogEventLevel.Information
                 : LogEventLevel.Debug;
         });
-        app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteReadiness });
-        app.MapGrpcHealthChecksService();
+        app.UseMiddleware<AccessControlMiddleware>();
+        app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false }).WithAccess(Access.Probe);
+        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteReadiness }).WithAccess(Access.Probe);
+        // Only the health service's own methods: the catch-all endpoints for unknown services and methods that gRPC
+        // adds along with the first service mapped must stay internal.
+        app.MapGrpcHealthChecksService().Add(endpoint =>
+        {
+            if (endpoint is Microsoft.AspNetCore.Routing.RouteEndpointBuilder { RoutePattern.RawText: { } route }
+                && route.StartsWith("/grpc.health.v1.Health/", StringComparison.Ordinal) && !route.Contains('{', StringComparison.Ordinal))
+            {
+                endpoint.Metadata.Add(new RouterAccessAttribute(Access.Probe));
+            }
+        });
         return app;
     }
 
@@ -102,44 +114,13 @@ public static class ServiceDefaults
         }
     }
 
-    /// <summary>
-    /// Two listeners: HTTP/1.1 on <c>Router:HttpPort</c> (the public API, health probes, event delivery) and
-    /// cleartext HTTP/2 on <c>Router:GrpcPort</c> (gRPC; Kestrel cannot offer both without TLS on one port).
-    /// </summary>
-    private static void ConfigurePorts(WebApplicationBuilder builder)
-    {
-        var configuration = builder.Configuration;
-        var bind = configuration["Router:BindAddress"] is { Length: > 0 } text
-            ? IPAddress.TryParse(text, out var parsed) ? parsed : throw new StartupException($"Router:BindAddress is not an IP address: '{text}'")
-            : IPAddress.Any;
-        var httpPort = Port(configuration, "Router:HttpPort", 8080);
-        var grpcPort = Port(configuration, "Router:GrpcPort", 8081);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(bind, httpPort, o => o.Protocols = HttpProtocols.Http1);
-            kestrel.Listen(bind, grpcPort, o => o.Protocols = HttpProtocols.Http2);
-        });
-    }
-
-    private static int Port(ConfigurationManager configuration, string key, int fallback)
-    {
-        var text = configuration[key];
-        if (string.IsNullOrEmpty(text))
-        {
-            return fallback;
-        }
-        return int.TryParse(text, out var port) && port is >= 0 and <= 65535
-            ? port
-            : throw new StartupException($"{key} must be a port number, got '{text}'");
-    }
-
     private static void AddTopology(WebApplicationBuilder builder, string appId)
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
         var topology = TopologySelector.Select(configuration);
         services.AddSingleton(new TopologyInfo(topology));
+        services.AddSingleton(InternalCredential.From(configuration, topology));
         if (topology == Topology.Dapr)
         {
             services.AddDaprClient();
@@ -149,7 +130,7 @@ public static class ServiceDefaults
         {
             services.AddHttpClient(nameof(StandaloneEventPublisher));
             services.AddSingleton<IEventPublisher>(sp => new StandaloneEventPublisher(
-                sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(StandaloneEventPublisher)), configuration, appId));
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(StandaloneEventPublisher)), configuration, sp.GetRequiredService<InternalCredential>(), appId));
         }
     }
 

@@ -9,9 +9,9 @@ namespace GenAiRouter.Hosting;
 /// <summary>
 /// The standalone publisher: posts each event, as a CloudEvent, straight to the subscribers of its topic
 /// (<c>Router:Subscribers:&lt;topic&gt;</c>, a comma-separated list of base URLs), on the same route Dapr
-/// would deliver to. Subscriber code is the same in both topologies.
+/// would deliver to, with the internal credential. Subscriber code is the same in both topologies.
 /// </summary>
-public sealed class StandaloneEventPublisher(HttpClient http, IConfiguration configuration, string source) : IEventPublisher
+public sealed class StandaloneEventPublisher(HttpClient http, IConfiguration configuration, InternalCredential credential, string source) : IEventPublisher
 {
     /// <summary>The CloudEvents JSON batch format: an array of events in one request.</summary>
     public const string BatchContentType = "application/cloudevents-batch+json";
@@ -45,9 +45,13 @@ public sealed class StandaloneEventPublisher(HttpClient http, IConfiguration con
         var contentType = batch ? BatchContentType : "application/cloudevents+json";
         foreach (var subscriber in subscribers)
         {
-            using var content = new ReadOnlyMemoryContent(body.WrittenMemory);
-            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-            using var response = await http.PostAsync(new Uri(new Uri(subscriber), Topics.Route(topic)), content, cancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(subscriber), Topics.Route(topic)))
+            {
+                Content = new ReadOnlyMemoryContent(body.WrittenMemory),
+            };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+            request.Headers.Add(credential.OutboundHeader, credential.OutboundValue);
+            using var response = await http.SendAsync(request, cancellationToken);
             response.EnsureSuccessStatusCode();
         }
     }

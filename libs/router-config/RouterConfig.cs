@@ -20,6 +20,8 @@ public sealed class LimitsConfig
 {
     /// <summary>Largest request body, in MiB (images travel inline as data URLs).</summary>
     public int MaxBodyMb { get; set; } = 32;
+    /// <summary>Largest whole (non-streamed) answer taken from an upstream, in MiB; a larger one is a 502, not memory exhausted.</summary>
+    public int MaxResponseMb { get; set; } = 64;
     public string ConnectTimeout { get; set; } = "5s";
     /// <summary>Until the upstream's response headers arrive.</summary>
     public string FirstByteTimeout { get; set; } = "120s";

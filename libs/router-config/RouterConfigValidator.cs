@@ -25,6 +25,10 @@ public static partial class RouterConfigValidator
         {
             problems.Add($"limits.max_body_mb: must be between 1 and 1024, got {config.Limits.MaxBodyMb}");
         }
+        if (config.Limits.MaxResponseMb is < 1 or > 1024)
+        {
+            problems.Add($"limits.max_response_mb: must be between 1 and 1024, got {config.Limits.MaxResponseMb}");
+        }
         foreach (var (key, value) in new[]
         {
             ("connect_timeout", config.Limits.ConnectTimeout),

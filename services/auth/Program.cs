@@ -4,7 +4,7 @@ using GenAiRouter.Hosting;
 return await RouterService.RunAsync(args, RouterApps.Auth,
     configure: builder =>
     {
-        builder.Services.AddSingleton(new AuthSettings(builder.Configuration));
+        AuthSettings.Add(builder);
         builder.AddRouterStateStore(TokenRegistry.StoreName, StateDurability.Durable);
         builder.Services.AddSingleton<TokenRegistry>();
         builder.AddRouterGrpcClient<GenAiRouter.Contracts.V1.Catalog.CatalogClient>(RouterApps.Catalog);

@@ -5,6 +5,7 @@ using Grpc.Core;
 namespace GenAiRouter.Auth;
 
 /// <summary>Issues, lists and revokes caller tokens; every call needs the admin credential.</summary>
+[RouterAccess(Access.Admin)]
 public sealed partial class TokenAdminService(
     TokenRegistry registry,
     AuthSettings settings,
@@ -14,7 +15,6 @@ public sealed partial class TokenAdminService(
 {
     public override async Task<IssueTokenReply> Issue(IssueTokenRequest request, ServerCallContext context)
     {
-        settings.RequireAdmin(context);
         foreach (var (field, value) in new[] { ("user", request.User), ("project", request.Project), ("env", request.Env) })
         {
             if (!CallerToken.IsName(value))
@@ -38,7 +38,6 @@ public sealed partial class TokenAdminService(
 
     public override async Task<ListTokensReply> List(ListTokensRequest request, ServerCallContext context)
     {
-        settings.RequireAdmin(context);
         var reply = new ListTokensReply();
         reply.Tokens.Add((await registry.ListAsync(context.CancellationToken)).Select(TokenMessages.Info));
         return reply;
@@ -46,7 +45,6 @@ public sealed partial class TokenAdminService(
 
     public override async Task<RevokeTokenReply> Revoke(RevokeTokenRequest request, ServerCallContext context)
     {
-        settings.RequireAdmin(context);
         var record = await registry.RevokeAsync(request.KeyId, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"no caller token has key id '{request.KeyId}'"));
 
@@ -61,7 +59,16 @@ public sealed partial class TokenAdminService(
     /// <summary>Grants must name groups the catalog knows; reasoning only where the group offers it.</summary>
     private async Task CheckGrantsAsync(IEnumerable<GroupGrant> grants, CancellationToken cancellationToken)
     {
-        var snapshot = await catalog.GetSnapshotAsync(new GetSnapshotRequest(), cancellationToken: cancellationToken);
+        CatalogSnapshot snapshot;
+        try
+        {
+            snapshot = await catalog.GetSnapshotAsync(new GetSnapshotRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                $"the catalog service is not reachable from auth ({e.StatusCode}), so the groups to grant cannot be checked; retry when the catalog is back"));
+        }
         var groups = snapshot.Groups.ToDictionary(g => g.Name, StringComparer.Ordinal);
         foreach (var grant in grants)
         {

@@ -14,6 +14,9 @@ public sealed class TokenRegistry([FromKeyedServices(TokenRegistry.StoreName)] I
     public const string StoreName = "tokens";
     private const string IndexKey = "tokens:index";
 
+    // Read and compared in place of a record that does not exist, so an unknown key id costs what a known one does.
+    private static readonly byte[] Decoy = Serialize(new TokenRecord("decoy", "", "", "", "", new byte[32], [], default, default, null));
+
     public async Task<(CallerToken Token, TokenRecord Record)> IssueAsync(
         string issuer, string user, string project, string env, IReadOnlyList<TokenGrant> grants, TimeSpan lifetime, CancellationToken cancellationToken)
     {
@@ -79,8 +82,10 @@ public sealed class TokenRegistry([FromKeyedServices(TokenRegistry.StoreName)] I
         {
             return new ValidateTokenReply { Rejection = TokenRejection.Malformed };
         }
-        var record = token.Issuer == issuer ? await FindAsync(token.KeyId, cancellationToken) : null;
-        if (record is null
+        var stored = token.Issuer == issuer ? await store.GetAsync(Key(token.KeyId), cancellationToken) : null;
+        // The same work whether or not the key id exists: a timing difference would tell a guesser which ids do.
+        var record = Deserialize(stored ?? Decoy);
+        if (stored is null
             || !CryptographicOperations.FixedTimeEquals(token.SecretHash(), record.SecretHash)
             || (record.Issuer, record.User, record.Project, record.Env) != (token.Issuer, token.User, token.Project, token.Env))
         {

@@ -17,6 +17,7 @@ public static class CatalogSnapshotBuilder
             Limits = new Limits
             {
                 MaxBodyBytes = config.Limits.MaxBodyMb * 1024L * 1024L,
+                MaxResponseBytes = config.Limits.MaxResponseMb * 1024L * 1024L,
                 ConnectTimeout = ToDuration(config.Limits.ConnectTimeout),
                 FirstByteTimeout = ToDuration(config.Limits.FirstByteTimeout),
                 IdleTimeout = ToDuration(config.Limits.IdleTimeout),
@@ -54,7 +55,7 @@ public static class CatalogSnapshotBuilder
         var target = new Target
         {
             Name = config.Name,
-            Api = config.Api == "chat" ? TargetApi.Chat : TargetApi.Responses,
+            Api = config.Api == "chat" ? Protocol.Chat : Protocol.Responses,
             BaseUrl = config.BaseUrl,
             Model = config.Model,
             ApiKeyEnv = config.ApiKeyEnv ?? "",

@@ -1,38 +1,42 @@
 using GenAiRouter.Contracts.V1;
 using GenAiRouter.Hosting;
-using GenAiRouter.Ingress;
+using GenAiRouter.Ingress.Auth;
 using GenAiRouter.Ingress.Caching;
+using GenAiRouter.Ingress.Doors;
+using GenAiRouter.Ingress.Invocation;
+using GenAiRouter.Ingress.Routing;
+using GenAiRouter.Ingress.Telemetry;
+using GenAiRouter.Routing;
+using GenAiRouter.Upstream;
 
 return await RouterService.RunAsync(args, RouterApps.Ingress,
     configure: builder =>
     {
-        builder.AddServiceDependency(RouterApps.Auth);
+        // Caller tokens: validated by auth, cached here. Serving from the cache goes on while auth is away.
+        builder.AddServiceDependency(RouterApps.Auth, gatesReadiness: false);
         builder.AddRouterGrpcClient<CallerTokens.CallerTokensClient>(RouterApps.Auth);
-        builder.AddRouterGrpcClient<Catalog.CatalogClient>(RouterApps.Catalog);
-        builder.AddRouterGrpcClient<Bridge.BridgeClient>(RouterApps.Bridge);
         builder.Services.AddSingleton<CallerAuthenticator>();
-        builder.Services.AddSingleton<UpstreamClients>();
+        // Routing: the local catalog snapshot, target health, and the one core every door shares.
+        builder.AddCatalogSnapshots();
         builder.Services.AddSingleton<TargetHealth>();
-        builder.Services.AddSingleton<ResponsesEndpoint>();
+        builder.Services.AddSingleton<RoutingCore>();
+        builder.Services.AddDoors();
+        // Calling targets: natively, or through the bridge; one relay for both.
+        builder.Services.AddSingleton<UpstreamClients>();
+        builder.Services.AddSingleton<UpstreamCaller>();
+        builder.Services.AddSingleton<NativeInvoker>();
+        builder.AddRouterGrpcClient<Bridge.BridgeClient>(RouterApps.Bridge);
+        builder.Services.AddSingleton<BridgeInvoker>();
+        builder.Services.AddSingleton<ResponseRelay>();
+        // The response cache, and usage events off the request path.
         builder.AddRouterStateStore(ResponseCache.StoreName, StateDurability.Volatile, gatesReadiness: false);
         builder.Services.AddSingleton<ResponseCache>();
         builder.Services.AddSingleton<UsageRecorder>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageRecorder>());
-        builder.Services.AddSingleton<CatalogSnapshots>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogSnapshots>());
-        builder.Services.AddHealthChecks().AddCheck<CatalogSnapshots>("catalog-snapshot", tags: [ServiceDefaults.ReadyTag]);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
     },
     map: app =>
     {
-        // Subscribed by a declared Dapr Subscription on the broadcast pub/sub: every replica hears every revocation.
-        app.UseCloudEvents();
-        app.MapPost(Topics.Route(Topics.TokenRevoked), (TokenRevokedEvent revoked, CallerAuthenticator authenticator) =>
-        {
-            authenticator.Revoke(revoked.KeyId);
-            return Results.Ok();
-        });
-        app.MapGet("/v1/models", ModelsEndpoint.ListAsync);
-        app.MapPost("/v1/responses", (HttpContext http, ResponsesEndpoint responses) => responses.HandleAsync(http));
-        app.MapFallback(OpenAiErrors.UnknownRoute);
+        app.MapTokenRevocations();
+        app.MapDoors();
     });

@@ -15,7 +15,7 @@ public static partial class UsageEndpoints
         // Subscribed by a declared Dapr Subscription (retries from Resiliency, a dead-letter topic for DROP).
         app.UseCloudEvents();
         app.MapPost(Topics.Route(Topics.Usage), ReceiveAsync);
-        app.MapGet("/usage", QueryAsync);
+        app.MapGet("/usage", QueryAsync).WithAccess(Access.Admin);
     }
 
     /// <summary>
@@ -98,14 +98,9 @@ public static partial class UsageEndpoints
         return events;
     }
 
-    /// <summary><c>GET /usage?project=&amp;user=&amp;env=&amp;group=&amp;target=&amp;since=7d&amp;format=json|csv</c>, admin only.</summary>
-    private static async Task<IResult> QueryAsync(HttpContext http, UsageStore store, AdminCredential admin, TimeProvider time)
+    /// <summary><c>GET /usage?project=&amp;user=&amp;env=&amp;group=&amp;target=&amp;since=7d&amp;format=json|csv</c>, admin only (the access control checks the credential).</summary>
+    private static async Task<IResult> QueryAsync(HttpContext http, UsageStore store, TimeProvider time)
     {
-        if (!admin.Verify(http.Request.Headers[AdminCredential.Header]))
-        {
-            return Results.Json(new { error = new { message = $"Usage queries need the admin credential ({admin.KeyEnv}) in {AdminCredential.Header}.", type = "invalid_request_error", code = "admin_required" } },
-                statusCode: admin.Enabled ? 401 : 403);
-        }
         var q = http.Request.Query;
         var sinceText = q["since"].ToString();
         var since = string.IsNullOrEmpty(sinceText) ? TimeSpan.FromDays(7) : DurationText.TryParse(sinceText, out var parsed) ? parsed : (TimeSpan?)null;

@@ -73,5 +73,8 @@ public sealed class ServiceProcessTests
         ["Router__BindAddress"] = "127.0.0.1",
         ["Router__HttpPort"] = UpCommandTests.Text(port),
         ["Router__GrpcPort"] = UpCommandTests.Text(port + 1),
+        ["ROUTER_INTERNAL_TOKEN"] = "service-process-internal-token",
+        // The bridge resolves targets from the catalog; unreachable here, which makes it unready but lets it start.
+        ["Router__Services__catalog"] = "http://127.0.0.1:1",
     };
 }

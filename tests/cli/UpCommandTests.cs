@@ -117,7 +117,7 @@ public sealed class UpCommandTests
     public async Task A_port_in_use_stops_startup_naming_the_port_and_what_to_do()
     {
         var port = RouterProcess.FreePortRange();
-        var catalogGrpc = RouterApps.StandalonePorts(RouterApps.Catalog, port).Grpc;
+        var catalogGrpc = RouterApps.StandalonePorts(RouterApps.Catalog, port).Grpc!.Value;
         using var squatter = new TcpListener(IPAddress.Loopback, catalogGrpc);
         squatter.Start();
 

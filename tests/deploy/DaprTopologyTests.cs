@@ -18,6 +18,7 @@ public sealed class DaprTopologyFixture : IAsyncLifetime
 {
     public const string DaprImage = "daprio/daprd:1.16.0";
     public const string AdminKey = "dapr-topology-admin-key";
+    public const string AppToken = "dapr-topology-app-token";
     private readonly string _dir = Directory.CreateTempSubdirectory("dapr-topology-").FullName;
     private readonly List<IAsyncDisposable> _resources = [];
 
@@ -71,13 +72,15 @@ public sealed class DaprTopologyFixture : IAsyncLifetime
         var basePort = RouterProcess.FreePortRange(10);
         foreach (var app in RouterApps.All)
         {
-            var (http, grpc) = RouterApps.StandalonePorts(app, basePort);
+            var ports = RouterApps.StandalonePorts(app, basePort);
             var grpcApp = RouterApps.CalledOverGrpc(app);
             var sidecar = new ContainerBuilder(DaprImage).WithNetwork(network).WithNetworkAliases($"{app}-dapr")
                 .WithExtraHost("host.docker.internal", "host-gateway")
                 .WithBindMount(components, "/components")
                 .WithPortBinding(50001, assignRandomHostPort: true).WithPortBinding(3500, assignRandomHostPort: true)
-                .WithCommand("./daprd", "--app-id", app, "--app-port", (grpcApp ? grpc : http).ToString(CultureInfo.InvariantCulture),
+                // The sidecar presents the app token on every call to its app; the app accepts nothing else.
+                .WithEnvironment("APP_API_TOKEN", AppToken)
+                .WithCommand("./daprd", "--app-id", app, "--app-port", (grpcApp ? ports.Grpc!.Value : ports.Http).ToString(CultureInfo.InvariantCulture),
                     "--app-protocol", grpcApp ? "grpc" : "http", "--app-channel-address", "host.docker.internal",
                     "--dapr-grpc-port", "50001", "--dapr-http-port", "3500", "--resources-path", "/components", "--config", "/components/config.yaml")
                 // The sidecar's API is up before its app is: the app is started next, and the sidecar finds it then.
@@ -93,16 +96,18 @@ public sealed class DaprTopologyFixture : IAsyncLifetime
                 ["ROUTER_CONFIG"] = config,
                 ["ROUTER_DATA_DIR"] = Path.Combine(_dir, "data", app),
                 ["ROUTER_ADMIN_KEY"] = AdminKey,
+                ["APP_API_TOKEN"] = AppToken,
                 // The sidecars reach the apps through the Docker host gateway.
                 ["Router__BindAddress"] = "0.0.0.0",
-                ["Router__HttpPort"] = http.ToString(CultureInfo.InvariantCulture),
-                ["Router__GrpcPort"] = grpc.ToString(CultureInfo.InvariantCulture),
+                ["Router__HttpPort"] = ports.Http.ToString(CultureInfo.InvariantCulture),
+                ["Router__GrpcPort"] = ports.Grpc is { } grpc ? grpc.ToString(CultureInfo.InvariantCulture) : "none",
+                ["Router__PublicPort"] = ports.Public is { } door ? door.ToString(CultureInfo.InvariantCulture) : "",
             });
             _resources.Add(service);
             await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
         }
-        IngressPort = RouterApps.StandalonePorts(RouterApps.Ingress, basePort).Http;
-        AuthGrpcPort = RouterApps.StandalonePorts(RouterApps.Auth, basePort).Grpc;
+        IngressPort = RouterApps.StandalonePorts(RouterApps.Ingress, basePort).Public!.Value;
+        AuthGrpcPort = RouterApps.StandalonePorts(RouterApps.Auth, basePort).Grpc!.Value;
         UsageHttpPort = RouterApps.StandalonePorts(RouterApps.Usage, basePort).Http;
     }
 

@@ -18,6 +18,9 @@ public sealed class LocalRouter : IAsyncDisposable
 
     public string ConfigPath => Path.Combine(_dir, "router.yaml");
 
+    /// <summary>Where `up` keeps tokens, usage and the local admin key for this router.</summary>
+    public string DataDir => Path.Combine(_dir, "state", "genai-router");
+
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/v1/");
 
     /// <summary>Everything the router's processes printed so far.</summary>
@@ -46,6 +49,35 @@ public sealed class LocalRouter : IAsyncDisposable
             await _up.WaitForExitAsync(TimeSpan.FromSeconds(30));
             await _up.DisposeAsync();
             _up = null;
+        }
+    }
+
+    /// <summary>The service processes `up` runs, by app id (read from each child's command line).</summary>
+    public IReadOnlyDictionary<string, int> ServiceProcesses() =>
+        (_up ?? throw new InvalidOperationException("the router is not running")).Children()
+            .Select(pid => (Pid: pid, App: AppOf(pid)))
+            .Where(p => p.App is not null)
+            .ToDictionary(p => p.App!, p => p.Pid);
+
+    /// <summary>A service process's environment, as /proc shows it.</summary>
+    public static IReadOnlyDictionary<string, string> EnvironmentOf(int pid) =>
+        File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(entry => entry.Split('=', 2))
+            .Where(parts => parts.Length == 2)
+            .GroupBy(parts => parts[0])
+            .ToDictionary(g => g.Key, g => g.First()[1]);
+
+    private static string? AppOf(int pid)
+    {
+        try
+        {
+            var command = File.ReadAllText($"/proc/{pid}/cmdline");
+            var match = System.Text.RegularExpressions.Regex.Match(command, @"GenAiRouter\.(\w+)\.dll");
+            return match.Success ? match.Groups[1].Value.ToLowerInvariant() : null;
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 

@@ -1,10 +1,24 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using GenAiRouter.Contracts.V1;
-using Google.Protobuf;
-
 namespace GenAiRouter.Bridge.Translation;
+
+/// <summary>One Responses streaming event: its type and the JSON of its <c>data:</c> line.</summary>
+public sealed record ResponsesEvent(string Type, byte[] Json)
+{
+    /// <summary>Writes it as an SSE frame: <c>event: type</c>, <c>data: json</c>, a blank line.</summary>
+    public void WriteFrame(IBufferWriter<byte> output)
+    {
+        var typeLength = Encoding.UTF8.GetByteCount(Type);
+        var frame = output.GetSpan(7 + typeLength + 7 + Json.Length + 2);
+        "event: "u8.CopyTo(frame);
+        Encoding.UTF8.GetBytes(Type, frame[7..]);
+        "\ndata: "u8.CopyTo(frame[(7 + typeLength)..]);
+        Json.CopyTo(frame[(14 + typeLength)..]);
+        "\n\n"u8.CopyTo(frame[(14 + typeLength + Json.Length)..]);
+        output.Advance(7 + typeLength + 7 + Json.Length + 2);
+    }
+}
 
 /// <summary>
 /// Chat Completions output -> the Responses event sequence a Responses client expects: <c>response.created</c>,
@@ -22,8 +36,23 @@ public sealed class ResponsesStreamWriter(string responseId, string model, long 
     private JsonElement? _usage;
     private long _sequence;
     private bool _ended;
+    private string _status = "in_progress";
 
     public bool Ended => _ended;
+
+    /// <summary>Why the response failed, once it has.</summary>
+    public (string Code, string Message)? Error { get; private set; }
+
+    /// <summary>The response object as it stands (the terminal event's <c>response</c>): a non-streamed caller's answer.</summary>
+    public byte[] ResponseJson()
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
+        {
+            WriteResponseObject(w, _status, Error);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
 
     public IReadOnlyList<ResponsesEvent> Start() =>
     [
@@ -118,6 +147,7 @@ public sealed class ResponsesStreamWriter(string responseId, string model, long 
             "content_filter" => ("response.incomplete", "incomplete"),
             _ => ("response.completed", "completed"),
         };
+        _status = status;
         events.Add(Event(type, w => WriteResponse(w, status)));
         return events;
     }
@@ -132,6 +162,8 @@ public sealed class ResponsesStreamWriter(string responseId, string model, long 
         var events = new List<ResponsesEvent>();
         CloseAll(events);
         _ended = true;
+        _status = "failed";
+        Error = (code, message);
         events.Add(Event("response.failed", w => WriteResponse(w, "failed", (code, message))));
         return events;
     }
@@ -288,12 +320,18 @@ public sealed class ResponsesStreamWriter(string responseId, string model, long 
             body(w);
             w.WriteEndObject();
         }
-        return new ResponsesEvent { Type = type, Json = ByteString.CopyFrom(buffer.WrittenSpan) };
+        return new ResponsesEvent(type, buffer.WrittenSpan.ToArray());
     }
 
     private void WriteResponse(Utf8JsonWriter w, string status, (string Code, string Message)? error = null)
     {
-        w.WriteStartObject("response");
+        w.WritePropertyName("response");
+        WriteResponseObject(w, status, error);
+    }
+
+    private void WriteResponseObject(Utf8JsonWriter w, string status, (string Code, string Message)? error)
+    {
+        w.WriteStartObject();
         w.WriteString("id", responseId);
         w.WriteString("object", "response");
         w.WriteNumber("created_at", createdAt);

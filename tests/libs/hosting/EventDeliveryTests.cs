@@ -10,9 +10,9 @@ namespace GenAiRouter.Hosting.Tests;
 public sealed class EventDeliveryTests
 {
     [Fact]
-    public async Task A_published_event_reaches_every_subscriber_of_its_topic_as_a_cloud_event()
+    public async Task A_published_event_reaches_every_subscriber_of_its_topic_as_a_cloud_event_with_the_internal_credential()
     {
-        var received = new List<UsageEvent>();
+        var received = new List<(UsageEvent, string?)>();
         await using var first = await SubscriberAsync(received);
         await using var second = await SubscriberAsync(received);
         await using var publisher = await ServiceDefaultsTests.StartServiceAsync(RouterApps.Ingress, null,
@@ -21,7 +21,7 @@ public sealed class EventDeliveryTests
 
         await publisher.Services.GetRequiredService<IEventPublisher>().PublishAsync(Topics.Usage, usage, default);
 
-        Assert.Equal([usage, usage], received);
+        Assert.Equal([(usage, ServiceDefaultsTests.InternalToken), (usage, ServiceDefaultsTests.InternalToken)], received);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class EventDeliveryTests
             publisher.Services.GetRequiredService<IEventPublisher>().PublishAsync(Topics.Usage, new UsageEvent { RequestId = "r" }, default));
     }
 
-    private static Task<Loopback> SubscriberAsync(List<UsageEvent> received) =>
+    private static Task<Loopback> SubscriberAsync(List<(UsageEvent, string?)> received) =>
         Loopback.StartAsync(http2: false, _ => { }, app =>
         {
             // What a subscriber does in both topologies: Dapr's middleware unwraps the CloudEvent to its data.
@@ -54,7 +54,7 @@ public sealed class EventDeliveryTests
                 var usage = EventJson.Parse<UsageEvent>(await reader.ReadToEndAsync());
                 lock (received)
                 {
-                    received.Add(usage);
+                    received.Add((usage, request.Headers[InternalCredential.StandaloneHeader].FirstOrDefault()));
                 }
                 return Results.Ok();
             });

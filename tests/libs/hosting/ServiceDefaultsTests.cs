@@ -8,6 +8,8 @@ namespace GenAiRouter.Hosting.Tests;
 
 public sealed class ServiceDefaultsTests
 {
+    internal const string InternalToken = "service-defaults-internal-token";
+
     [Fact]
     public async Task A_started_service_is_live_and_ready_over_http_and_grpc()
     {
@@ -76,6 +78,7 @@ public sealed class ServiceDefaultsTests
                 ["Router:BindAddress"] = "127.0.0.1",
                 ["Router:HttpPort"] = "0",
                 ["Router:GrpcPort"] = "0",
+                [InternalCredential.StandaloneVariable] = InternalToken,
             }.Concat(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))));
         builder.AddServiceDefaults(appId);
         configure?.Invoke(builder);

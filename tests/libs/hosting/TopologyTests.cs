@@ -68,14 +68,22 @@ public sealed class TopologyTests
     }
 
     [Theory]
-    [InlineData(RouterApps.Ingress, 8080, 8081)]
-    [InlineData(RouterApps.Auth, 8082, 8083)]
-    [InlineData(RouterApps.Catalog, 8084, 8085)]
-    [InlineData(RouterApps.Bridge, 8086, 8087)]
-    [InlineData(RouterApps.Usage, 8088, 8089)]
-    public void Standalone_ports_are_laid_out_from_the_ingress_port(string appId, int http, int grpc)
+    [InlineData(RouterApps.Ingress, 8081, null, 8080)]
+    [InlineData(RouterApps.Auth, 8082, 8083, null)]
+    [InlineData(RouterApps.Catalog, 8084, 8085, null)]
+    [InlineData(RouterApps.Bridge, 8086, 8087, null)]
+    [InlineData(RouterApps.Usage, 8088, 8089, null)]
+    public void Standalone_ports_are_laid_out_from_the_ingress_port(string appId, int http, int? grpc, int? door)
     {
-        Assert.Equal((http, grpc), RouterApps.StandalonePorts(appId, 8080));
+        Assert.Equal(new ServicePorts(http, grpc, door), RouterApps.StandalonePorts(appId, 8080));
+    }
+
+    [Fact]
+    public void The_standalone_ports_are_ten_distinct_ports_from_the_base()
+    {
+        var ports = RouterApps.All.SelectMany(app => RouterApps.StandalonePorts(app, 8080).All().Select(p => p.Port)).ToList();
+
+        Assert.Equal(Enumerable.Range(8080, 10), ports.Order());
     }
 
     private static IHost ClientHost(params (string Key, string? Value)[] settings)

@@ -33,7 +33,7 @@ public sealed class BridgeErrorTests : IAsyncLifetime
     [InlineData("""{"model":"chat","input":[{"type":"computer_call","call_id":"c"}]}""", 400, "Input items of type 'computer_call' cannot be sent to a chat target.")]
     [InlineData("""{"model":"chat","input":"hi","previous_response_id":"resp_1"}""", 400, "none has previous_response_id")]
     [InlineData("""{"model":"chat","input":"hi","tools":[{"type":"web_search"}]}""", 400, "none has hosted_tools")]
-    [InlineData("""{"model":"chat","input":"html please"}""", 502, "No target of the model group 'chat' is reachable")]
+    [InlineData("""{"model":"chat","input":"html please"}""", 502, "No target of the model group 'chat' gave a usable answer: The target 'chat': its answer is not valid JSON")]
     [InlineData("""{"model":"chat","input":"bad request"}""", 400, "Your model name is wrong, key [redacted]")]
     public async Task Refusals_are_openai_shaped_with_the_right_status(string request, int status, string message)
     {

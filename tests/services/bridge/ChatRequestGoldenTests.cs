@@ -45,7 +45,7 @@ public sealed class ChatRequestGoldenTests
     [InlineData("""{"model":"g","input":"x","tools":[{"type":"custom","name":"apply_patch"}]}""", "Tools of type 'custom' cannot be sent to this chat target.")]
     public void Requests_a_chat_target_cannot_take_are_refused_with_the_reason(string request, string message)
     {
-        var target = new Target { Name = "text-only", Api = TargetApi.Chat, Model = "m", ResponsesToChat = new ResponsesToChat { Streaming = true } };
+        var target = new Target { Name = "text-only", Api = Protocol.Chat, Model = "m", ResponsesToChat = new ResponsesToChat { Streaming = true } };
 
         var e = Assert.Throws<BridgeRequestException>(() => ChatRequestBuilder.Build(JsonDocument.Parse(request).RootElement, target));
 
@@ -66,7 +66,7 @@ public sealed class ChatRequestGoldenTests
             events.AddRange(writer.OnChunk(chunk));
         }
         events.AddRange(writer.Finish(sawDone: true));
-        var actual = string.Concat(events.Select(e => $"event: {e.Type}\ndata: {e.Json.ToStringUtf8()}\n\n"));
+        var actual = string.Concat(events.Select(e => $"event: {e.Type}\ndata: {System.Text.Encoding.UTF8.GetString(e.Json)}\n\n"));
 
         var expectedPath = Path.Combine(Golden, "parallel-tools.responses-stream.txt");
         if (Environment.GetEnvironmentVariable("GOLDEN_UPDATE") == "1")

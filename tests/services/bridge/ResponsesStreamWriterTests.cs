@@ -151,5 +151,5 @@ public sealed class ResponsesStreamWriterTests
 
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 
-    private static (string Type, JsonElement Json) Parse(ResponsesEvent e) => (e.Type, JsonDocument.Parse(e.Json.ToByteArray()).RootElement);
+    private static (string Type, JsonElement Json) Parse(ResponsesEvent e) => (e.Type, JsonDocument.Parse(e.Json).RootElement);
 }

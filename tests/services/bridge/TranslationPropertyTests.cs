@@ -12,7 +12,7 @@ public sealed class TranslationPropertyTests
 {
     private static readonly Target ChatTarget = new()
     {
-        Name = "chat", Api = TargetApi.Chat, Model = "m", BaseUrl = "http://c/v1",
+        Name = "chat", Api = Protocol.Chat, Model = "m", BaseUrl = "http://c/v1",
         ResponsesToChat = new ResponsesToChat { Streaming = true, Reasoning = true, DropHostedTools = true },
         Reasoning = new TargetReasoning { Param = "reasoning_effort" },
     };
@@ -99,7 +99,7 @@ public sealed class TranslationPropertyTests
                 events.AddRange(writer.OnChunk(JsonDocument.Parse($$"""{"choices":[{"index":0,"delta":{},"finish_reason":"{{finish}}"}]}""").RootElement));
             }
             events.AddRange(writer.Finish(end.SawDone));
-            return WellFormed(events.Select(e => (e.Type, JsonDocument.Parse(e.Json.ToByteArray()).RootElement)).ToList());
+            return WellFormed(events.Select(e => (e.Type, JsonDocument.Parse(e.Json).RootElement)).ToList());
         }).QuickCheckThrowOnFailure();
     }
 

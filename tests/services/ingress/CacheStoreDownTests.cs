@@ -34,7 +34,7 @@ public sealed class CacheStoreDownTests : IAsyncLifetime
         Assert.Equal("hit", await CacheOfAsync(body));
         await using (var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString))
         {
-            var keys = redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: "cache||resp:v1:*").ToList();
+            var keys = redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: "cache||resp:v2:*").ToList();
             Assert.Single(keys);
             Assert.DoesNotContain(_token, keys[0].ToString(), StringComparison.Ordinal);
         }

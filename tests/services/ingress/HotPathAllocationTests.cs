@@ -1,5 +1,7 @@
 using System.Text;
 using GenAiRouter.Ingress.Caching;
+using GenAiRouter.Ingress.Doors;
+using GenAiRouter.Ingress.Doors.Responses;
 
 namespace GenAiRouter.Ingress.Tests;
 
@@ -14,19 +16,19 @@ public sealed class HotPathAllocationTests
     private static readonly byte[] Short = """{"model":"coder","input":"Say hello in five words.","stream":true}"""u8.ToArray();
 
     [Fact]
-    public void Classifying_a_40_KB_Codex_request_allocates_a_few_kilobytes_not_a_copy_of_it() =>
-        Assert.InRange(BytesPerCall(() => RequestClassifier.Classify(Codex)), 0, 3 * 1024);
+    public void Reading_a_40_KB_Codex_request_allocates_a_few_kilobytes_not_a_copy_of_it() =>
+        Assert.InRange(BytesPerCall(() => ResponsesRequestReader.Read(Codex)), 0, 3 * 1024);
 
     [Fact]
-    public void Classifying_a_short_request_allocates_under_a_kilobyte() =>
-        Assert.InRange(BytesPerCall(() => RequestClassifier.Classify(Short)), 0, 1024);
+    public void Reading_a_short_request_allocates_under_a_kilobyte() =>
+        Assert.InRange(BytesPerCall(() => ResponsesRequestReader.Read(Short)), 0, 1024);
 
     [Fact]
     public void Swapping_the_model_name_copies_the_body_once()
     {
-        var model = RequestClassifier.Classify(Codex).Request!.ModelValue;
+        var model = ResponsesRequestReader.Read(Codex).ModelValue;
 
-        Assert.InRange(BytesPerCall(() => RequestClassifier.WithModel(Codex, model, "gpt-5.1-codex")), Codex.Length, Codex.Length + 1024);
+        Assert.InRange(BytesPerCall(() => ModelSwap.Apply(Codex, model, "gpt-5.1-codex")), Codex.Length, Codex.Length + 1024);
     }
 
     [Fact]
@@ -34,14 +36,14 @@ public sealed class HotPathAllocationTests
     {
         var deltas = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 200).Select(i =>
             $"event: response.output_text.delta\ndata: {{\"type\":\"response.output_text.delta\",\"sequence_number\":{i},\"delta\":\"word \"}}\n\n")));
-        using var scanner = new SseUsageScanner();
+        using var scanner = new ResponsesUsageScanner();
 
         Assert.InRange(BytesPerCall(() => scanner.Observe(deltas)), 0, 64);
     }
 
     [Fact]
     public void A_cache_key_costs_a_few_kilobytes() =>
-        Assert.InRange(BytesPerCall(() => ResponseCachePolicy.Key("web", "dev", "coder", Short)), 0, 4 * 1024);
+        Assert.InRange(BytesPerCall(() => ResponseCachePolicy.Key("web", "dev", "coder", new ResponsesDoor(), Short)), 0, 4 * 1024);
 
     private static long BytesPerCall(Action call)
     {

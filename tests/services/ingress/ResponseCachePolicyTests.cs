@@ -1,6 +1,8 @@
 using System.Text;
 using GenAiRouter.Contracts.V1;
 using GenAiRouter.Ingress.Caching;
+using GenAiRouter.Ingress.Doors;
+using GenAiRouter.Ingress.Doors.Responses;
 using Google.Protobuf.WellKnownTypes;
 
 namespace GenAiRouter.Ingress.Tests;
@@ -8,6 +10,7 @@ namespace GenAiRouter.Ingress.Tests;
 /// <summary>The cache's rules as a table: what bypasses it, and which requests share an entry.</summary>
 public sealed class ResponseCachePolicyTests
 {
+    private static readonly ResponsesDoor Door = new();
     private static readonly Group Cached = new() { Name = "coder", CacheTtl = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)), CacheMaxEntryBytes = 1024 };
 
     public static TheoryData<string, string?> Requests => new()
@@ -51,8 +54,13 @@ public sealed class ResponseCachePolicyTests
 
     [Theory]
     [MemberData(nameof(SameAnswer))]
-    public void Requests_that_ask_the_same_thing_share_a_key(string a, string b) =>
-        Assert.Equal(Decide(Cached, a).Key, Decide(Cached, b).Key);
+    public void Requests_that_ask_the_same_thing_share_a_key(string a, string b)
+    {
+        var key = Decide(Cached, a).Key;
+
+        Assert.NotNull(key);
+        Assert.Equal(key, Decide(Cached, b).Key);
+    }
 
     public static TheoryData<string, string> DifferentAnswer => new()
     {
@@ -66,8 +74,13 @@ public sealed class ResponseCachePolicyTests
 
     [Theory]
     [MemberData(nameof(DifferentAnswer))]
-    public void Requests_that_ask_different_things_do_not(string a, string b) =>
-        Assert.NotEqual(Decide(Cached, a).Key, Decide(Cached, b).Key);
+    public void Requests_that_ask_different_things_do_not(string a, string b)
+    {
+        var key = Decide(Cached, a).Key;
+
+        Assert.NotNull(key);
+        Assert.NotEqual(key, Decide(Cached, b).Key);
+    }
 
     [Fact]
     public void Tenants_and_groups_never_share_a_key()
@@ -75,16 +88,16 @@ public sealed class ResponseCachePolicyTests
         var body = Encoding.UTF8.GetBytes("""{"model":"coder","input":"hi"}""");
         var keys = new[]
         {
-            ResponseCachePolicy.Key("web", "dev", "coder", body),
-            ResponseCachePolicy.Key("web", "prod", "coder", body),
-            ResponseCachePolicy.Key("api", "dev", "coder", body),
-            ResponseCachePolicy.Key("web", "dev", "other", body),
+            ResponseCachePolicy.Key("web", "dev", "coder", Door, body),
+            ResponseCachePolicy.Key("web", "prod", "coder", Door, body),
+            ResponseCachePolicy.Key("api", "dev", "coder", Door, body),
+            ResponseCachePolicy.Key("web", "dev", "other", Door, body),
             // Parts cannot run together: "we"+"bdev" is not "web"+"dev".
-            ResponseCachePolicy.Key("we", "bdev", "coder", body),
+            ResponseCachePolicy.Key("we", "bdev", "coder", Door, body),
         };
 
         Assert.Equal(keys.Length, keys.Distinct().Count());
-        Assert.All(keys, k => Assert.Matches("^resp:v1:[0-9a-f]{64}$", k));
+        Assert.All(keys, k => Assert.Matches("^resp:v2:[0-9a-f]{64}$", k));
     }
 
     [Theory]
@@ -94,13 +107,11 @@ public sealed class ResponseCachePolicyTests
     [InlineData("""{"id":"r","output":[]}""", false)]
     [InlineData("""not json""", false)]
     public void Only_completed_responses_are_worth_keeping(string response, bool complete) =>
-        Assert.Equal(complete, ResponseCachePolicy.IsComplete(Encoding.UTF8.GetBytes(response)));
+        Assert.Equal(complete, Door.IsComplete(Encoding.UTF8.GetBytes(response)));
 
     private static CacheDecision Decide(Group group, string body)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
-        var (request, error, _) = RequestClassifier.Classify(bytes);
-        Assert.Null(error);
-        return ResponseCachePolicy.Decide(group, request!, bytes, "web", "dev");
+        return ResponseCachePolicy.Decide(group, Door, ResponsesRequestReader.Read(bytes), bytes, "web", "dev");
     }
 }

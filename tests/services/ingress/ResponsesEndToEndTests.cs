@@ -105,8 +105,8 @@ public sealed class ResponsesEndToEndTests(IngressFixture fixture) : IClassFixtu
     [InlineData("""{"model":"coder","input":"hi","reasoning":{"effort":"medium"}}""", 400, "unsupported_value")]
     [InlineData("""{"model":"vision","input":"hi","reasoning":{"effort":"low"}}""", 403, "reasoning_not_allowed")]
     [InlineData("""{"model":"coder","input":[{"role":"user","content":[{"type":"input_image","image_url":"data:image/png;base64,AA"}]}]}""", 400, "unsupported_request_shape")]
-    [InlineData("""{"model":"coder","input":"hi","stream":tru""", 400, "invalid_request")]
-    [InlineData("""{"input":"hi"}""", 400, "invalid_request")]
+    [InlineData("""{"model":"coder","input":"hi","stream":tru""", 400, "invalid_json")]
+    [InlineData("""{"input":"hi"}""", 400, "missing_required_parameter")]
     public async Task Every_failure_has_its_status_and_an_openai_shaped_error(string request, int status, string code)
     {
         using var response = await PostAsync(request);

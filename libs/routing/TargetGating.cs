@@ -1,0 +1,98 @@
+using GenAiRouter.Contracts.V1;
+
+namespace GenAiRouter.Routing;
+
+/// <summary>The outcome of gating: the targets that can serve the request in the order to try them, or what none has.</summary>
+public sealed record GatingResult(IReadOnlyList<Target> Eligible, IReadOnlyList<string> Missing)
+{
+    public bool Served => Eligible.Count > 0;
+}
+
+/// <summary>
+/// Which targets of a group can serve a request shape. A native (Responses) target needs each capability the
+/// shape uses. A chat target is reached through the bridge, so it is eligible only while the bridge is enabled,
+/// when it carries <c>responses_to_chat</c> metadata, and for each shape beyond text and function tools only
+/// when the bridge was validated for it on that target. Images need a multimodal, tool-capable target.
+/// </summary>
+public static class TargetGating
+{
+    public static GatingResult Gate(Group group, RequestShape shape, bool bridgeEnabled)
+    {
+        var needs = Needs(shape);
+        var reachable = group.Targets.Where(t => t.Api == Protocol.Responses || (bridgeEnabled && t.ResponsesToChat is not null)).ToList();
+        var eligible = reachable
+            .Where(t => needs.All(need => Serves(t, need, shape)))
+            .OrderBy(t => t.Priority) // stable: configuration order within a priority
+            .ToList();
+        if (eligible.Count > 0)
+        {
+            return new GatingResult(eligible, []);
+        }
+        if (reachable.Count == 0)
+        {
+            return new GatingResult([], [bridgeEnabled ? "responses_api" : "responses_api (the bridge to chat targets is disabled)"]);
+        }
+        // Name what no target has at all; if each need is met somewhere but never together, name them all.
+        var missing = needs.Where(need => !reachable.Any(t => Serves(t, need, shape))).ToList();
+        return new GatingResult([], missing.Count > 0 ? missing : needs);
+    }
+
+    private static List<string> Needs(RequestShape shape)
+    {
+        var needs = new List<string>();
+        if (shape.ImageCount > 0)
+        {
+            needs.Add("images");
+        }
+        if (shape.FunctionTools || shape.ImageCount > 0)
+        {
+            needs.Add("tools");
+        }
+        if (shape.HostedTools)
+        {
+            needs.Add("hosted_tools");
+        }
+        if (shape.ReasoningEffort is not null)
+        {
+            needs.Add("reasoning");
+        }
+        if (shape.StructuredOutput)
+        {
+            needs.Add("structured_output");
+        }
+        if (shape.PreviousResponseId)
+        {
+            needs.Add("previous_response_id");
+        }
+        if (shape.Stream)
+        {
+            needs.Add("streaming");
+        }
+        return needs;
+    }
+
+    private static bool Serves(Target target, string need, RequestShape shape)
+    {
+        var bridge = target.Api == Protocol.Chat ? target.ResponsesToChat : null;
+        return need switch
+        {
+            "tools" => Has(target, Capability.Tools),
+            // A chat model cannot run provider-hosted tools; the bridge may only drop them where allowed.
+            "hosted_tools" => bridge is null ? Has(target, Capability.HostedTools) : bridge.DropHostedTools,
+            "images" => Has(target, Capability.Images) && (bridge is null || bridge.Images),
+            "reasoning" => Has(target, Capability.Reasoning)
+                && (bridge is null || (bridge.Reasoning && !string.IsNullOrEmpty(target.Reasoning?.Param)))
+                && LevelOffered(target, shape.ReasoningEffort!),
+            "structured_output" => Has(target, Capability.StructuredOutput) && (bridge is null || bridge.StructuredOutput),
+            "previous_response_id" => Has(target, Capability.PreviousResponseId) && (bridge is null || bridge.PreviousResponseId),
+            "streaming" => Has(target, Capability.Streaming) && (bridge is null || bridge.Streaming),
+            _ => false,
+        };
+    }
+
+    private static bool Has(Target target, Capability capability) => target.Capabilities.Contains(capability);
+
+    /// <summary>A target that lists its own levels serves only those; one that lists none takes the group's.</summary>
+    private static bool LevelOffered(Target target, string effort) =>
+        target.Reasoning is not { Levels.Count: > 0 } reasoning || reasoning.Levels.Contains(effort);
+}

@@ -1,0 +1,38 @@
+using GenAiRouter.Hosting;
+using GenAiRouter.Ingress.Auth;
+using GenAiRouter.Ingress.Doors.Responses;
+using GenAiRouter.Ingress.Routing;
+
+namespace GenAiRouter.Ingress.Doors;
+
+/// <summary>The public surface: one route per door, all served by the same routing core, and the model list.</summary>
+public static class DoorEndpoints
+{
+    public static IServiceCollection AddDoors(this IServiceCollection services)
+    {
+        services.AddSingleton<ResponsesDoor>();
+        // What the public listener answers for anything it does not serve: the OpenAI-shaped 404.
+        services.Configure<AccessControlOptions>(o => o.PublicNotFound = OpenAiErrors.UnknownRoute);
+        return services;
+    }
+
+    public static WebApplication MapDoors(this WebApplication app)
+    {
+        app.MapGet("/v1/models", ModelsEndpoint.ListAsync).WithAccess(Access.Public);
+        app.MapPost("/v1/responses", (HttpContext http, RoutingCore core, ResponsesDoor door) => core.HandleAsync(http, door)).WithAccess(Access.Public);
+        app.MapFallback(OpenAiErrors.UnknownRoute).WithAccess(Access.Public);
+        return app;
+    }
+
+    /// <summary>Internal: every ingress replica hears every revocation (a declared Dapr Subscription on the broadcast pub/sub).</summary>
+    public static WebApplication MapTokenRevocations(this WebApplication app)
+    {
+        app.UseCloudEvents();
+        app.MapPost(Topics.Route(Topics.TokenRevoked), (TokenRevokedEvent revoked, CallerAuthenticator authenticator) =>
+        {
+            authenticator.Revoke(revoked.KeyId);
+            return Results.Ok();
+        });
+        return app;
+    }
+}

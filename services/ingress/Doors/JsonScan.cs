@@ -1,0 +1,107 @@
+using System.Text.Json;
+using GenAiRouter.Routing;
+
+namespace GenAiRouter.Ingress.Doors;
+
+/// <summary>The kinds of JSON value a request field may hold.</summary>
+[Flags]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "JSON's own names for its kinds of value")]
+public enum JsonKinds
+{
+    None = 0,
+    String = 1,
+    Number = 2,
+    Boolean = 4,
+    Object = 8,
+    Array = 16,
+    Null = 32,
+}
+
+/// <summary>A request body that no door can read: not JSON, a string that is not Unicode, or a field of the wrong type.</summary>
+public sealed class BadRequestBodyException(string message, string? param = null, string code = "invalid_request") : Exception(message)
+{
+    public string? Param { get; } = param;
+
+    public string Code { get; } = code;
+}
+
+/// <summary>
+/// One forward pass over a request body that also proves it is sound: every token is read (skipped values too), and
+/// every string and property name is checked to be valid Unicode, so nothing after the door meets text it cannot read.
+/// </summary>
+public static class JsonScan
+{
+    public static bool Read(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            return false;
+        }
+        if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && !JsonText.IsValid(ref reader))
+        {
+            throw new BadRequestBodyException("The request body holds a string that is not valid UTF-8 or has an unpaired surrogate escape.", code: "invalid_encoding");
+        }
+        return true;
+    }
+
+    /// <summary>Moves past the value the reader is on (to its last token), checking everything inside it.</summary>
+    public static void Skip(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return;
+        }
+        var depth = reader.CurrentDepth;
+        while (Read(ref reader) && reader.CurrentDepth > depth)
+        {
+        }
+    }
+
+    /// <summary>Refuses the value the reader is on unless it is one of <paramref name="allowed"/>.</summary>
+    public static void Expect(ref Utf8JsonReader reader, string field, JsonKinds allowed)
+    {
+        var kind = Kind(reader.TokenType);
+        if ((allowed & kind) == 0)
+        {
+            throw new BadRequestBodyException($"Invalid type for '{field}': expected {Describe(allowed)}, but got {Describe(kind)} instead.", field, "invalid_type");
+        }
+    }
+
+    /// <summary>The string the reader is on, or null for JSON null (after <see cref="Expect"/>).</summary>
+    public static string? StringOrNull(ref Utf8JsonReader reader) => reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+
+    private static JsonKinds Kind(JsonTokenType token) => token switch
+    {
+        JsonTokenType.String => JsonKinds.String,
+        JsonTokenType.Number => JsonKinds.Number,
+        JsonTokenType.True or JsonTokenType.False => JsonKinds.Boolean,
+        JsonTokenType.StartObject => JsonKinds.Object,
+        JsonTokenType.StartArray => JsonKinds.Array,
+        JsonTokenType.Null => JsonKinds.Null,
+        _ => JsonKinds.None,
+    };
+
+    private static string Describe(JsonKinds kinds)
+    {
+        var names = new List<string>(6);
+        foreach (var (kind, name) in Names)
+        {
+            if ((kinds & kind) != 0)
+            {
+                names.Add(name);
+            }
+        }
+        return names.Count switch
+        {
+            0 => "nothing",
+            1 => names[0],
+            _ => string.Join(", ", names[..^1]) + " or " + names[^1],
+        };
+    }
+
+    private static readonly (JsonKinds Kind, string Name)[] Names =
+    [
+        (JsonKinds.String, "a string"), (JsonKinds.Number, "a number"), (JsonKinds.Boolean, "a boolean"),
+        (JsonKinds.Object, "an object"), (JsonKinds.Array, "an array"), (JsonKinds.Null, "null"),
+    ];
+}

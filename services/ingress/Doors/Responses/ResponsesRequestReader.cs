@@ -1,0 +1,247 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using GenAiRouter.Routing;
+
+namespace GenAiRouter.Ingress.Doors.Responses;
+
+/// <summary>
+/// Reads what routing needs from a Responses request body in one forward pass, without building a document: the
+/// group (<c>model</c>) and the shape (tools, hosted tools, images anywhere in the input, reasoning effort, stream,
+/// structured output, <c>previous_response_id</c>). The same pass proves the body sound: every string valid Unicode,
+/// every known field of the type the API defines. A bad body is a 400 here, before anything is routed.
+/// </summary>
+public static class ResponsesRequestReader
+{
+    /// <summary>Group names are short; a longer <c>model</c> is refused rather than echoed or stored.</summary>
+    public const int MaxModelLength = 256;
+
+    // Tools the model's provider runs itself; everything else (function, custom, namespace, local_shell) runs in the client.
+    public static readonly FrozenSet<string> HostedToolTypes = FrozenSet.Create(StringComparer.Ordinal,
+        "web_search", "web_search_preview", "web_search_2025_08_26", "web_search_preview_2025_03_11", "file_search",
+        "code_interpreter", "image_generation", "computer_use", "computer_use_preview", "mcp");
+
+    private enum Field
+    {
+        Other,
+        Model,
+        Input,
+        Stream,
+        Store,
+        Background,
+        PreviousResponseId,
+        Tools,
+        Reasoning,
+        Text,
+    }
+
+    private const JsonKinds Optional = JsonKinds.Null;
+
+    // The fields of the Responses API and the JSON kinds each may hold; unknown fields pass through unchecked.
+    private static readonly FrozenDictionary<string, (Field Field, JsonKinds Kinds, string Name)> Fields = new Dictionary<string, (Field, JsonKinds, string)>
+    {
+        ["model"] = (Field.Model, JsonKinds.String, "model"),
+        ["input"] = (Field.Input, JsonKinds.String | JsonKinds.Array, "input"),
+        ["stream"] = (Field.Stream, JsonKinds.Boolean | Optional, "stream"),
+        ["store"] = (Field.Store, JsonKinds.Boolean | Optional, "store"),
+        ["background"] = (Field.Background, JsonKinds.Boolean | Optional, "background"),
+        ["previous_response_id"] = (Field.PreviousResponseId, JsonKinds.String | Optional, "previous_response_id"),
+        ["tools"] = (Field.Tools, JsonKinds.Array | Optional, "tools"),
+        ["reasoning"] = (Field.Reasoning, JsonKinds.Object | Optional, "reasoning"),
+        ["text"] = (Field.Text, JsonKinds.Object | Optional, "text"),
+        ["instructions"] = (Field.Other, JsonKinds.String | Optional, "instructions"),
+        ["tool_choice"] = (Field.Other, JsonKinds.String | JsonKinds.Object | Optional, "tool_choice"),
+        ["parallel_tool_calls"] = (Field.Other, JsonKinds.Boolean | Optional, "parallel_tool_calls"),
+        ["max_output_tokens"] = (Field.Other, JsonKinds.Number | Optional, "max_output_tokens"),
+        ["max_tool_calls"] = (Field.Other, JsonKinds.Number | Optional, "max_tool_calls"),
+        ["temperature"] = (Field.Other, JsonKinds.Number | Optional, "temperature"),
+        ["top_p"] = (Field.Other, JsonKinds.Number | Optional, "top_p"),
+        ["top_logprobs"] = (Field.Other, JsonKinds.Number | Optional, "top_logprobs"),
+        ["metadata"] = (Field.Other, JsonKinds.Object | Optional, "metadata"),
+        ["include"] = (Field.Other, JsonKinds.Array | Optional, "include"),
+        ["prompt_cache_key"] = (Field.Other, JsonKinds.String | Optional, "prompt_cache_key"),
+        ["prompt_cache_retention"] = (Field.Other, JsonKinds.String | Optional, "prompt_cache_retention"),
+        ["safety_identifier"] = (Field.Other, JsonKinds.String | Optional, "safety_identifier"),
+        ["user"] = (Field.Other, JsonKinds.String | Optional, "user"),
+        ["truncation"] = (Field.Other, JsonKinds.String | Optional, "truncation"),
+        ["service_tier"] = (Field.Other, JsonKinds.String | Optional, "service_tier"),
+        ["stream_options"] = (Field.Other, JsonKinds.Object | Optional, "stream_options"),
+        ["client_metadata"] = (Field.Other, JsonKinds.Object | Optional, "client_metadata"),
+        ["conversation"] = (Field.Other, JsonKinds.String | JsonKinds.Object | Optional, "conversation"),
+        ["prompt"] = (Field.Other, JsonKinds.Object | Optional, "prompt"),
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, (Field Field, JsonKinds Kinds, string Name)>.AlternateLookup<ReadOnlySpan<char>> FieldsBySpan =
+        Fields.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <exception cref="BadRequestBodyException">The body cannot be routed; the message says why, for the caller.</exception>
+    public static DoorRequest Read(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            return ReadCore(body);
+        }
+        catch (JsonException)
+        {
+            throw new BadRequestBodyException("The request body is not valid JSON.", code: "invalid_json");
+        }
+    }
+
+    private static DoorRequest ReadCore(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        if (!JsonScan.Read(ref reader) || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new BadRequestBodyException("The request body must be a JSON object.");
+        }
+        string? group = null;
+        Range modelValue = default;
+        var shape = new RequestShape();
+        bool store = false, background = false;
+        while (JsonScan.Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var (field, kinds, name) = Lookup(ref reader);
+            JsonScan.Read(ref reader);
+            if (kinds != JsonKinds.None)
+            {
+                JsonScan.Expect(ref reader, name!, kinds);
+            }
+            switch (field)
+            {
+                case Field.Model:
+                    if (reader.ValueSpan.Length > MaxModelLength * 6 || reader.GetString() is not { Length: <= MaxModelLength } model)
+                    {
+                        throw new BadRequestBodyException($"'model' is too long: it names a model group, at most {MaxModelLength} characters.", "model", "string_above_max_length");
+                    }
+                    group = model;
+                    modelValue = new Range((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
+                    break;
+                case Field.Stream:
+                    shape = shape with { Stream = reader.TokenType == JsonTokenType.True };
+                    break;
+                case Field.Store:
+                    store = reader.TokenType == JsonTokenType.True;
+                    break;
+                case Field.Background:
+                    background = reader.TokenType == JsonTokenType.True;
+                    break;
+                case Field.PreviousResponseId:
+                    shape = shape with { PreviousResponseId = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0 };
+                    break;
+                case Field.Tools when reader.TokenType == JsonTokenType.StartArray:
+                    shape = ReadTools(ref reader, shape);
+                    break;
+                case Field.Reasoning when reader.TokenType == JsonTokenType.StartObject:
+                    shape = shape with { ReasoningEffort = ReadMember(ref reader, "effort"u8, "reasoning.effort", JsonKinds.String | Optional) };
+                    break;
+                case Field.Text when reader.TokenType == JsonTokenType.StartObject:
+                    shape = shape with { StructuredOutput = ReadFormatType(ref reader) is "json_schema" or "json_object" };
+                    break;
+                case Field.Input when reader.TokenType == JsonTokenType.StartArray:
+                    shape = shape with { ImageCount = CountImages(ref reader) };
+                    break;
+                default:
+                    JsonScan.Skip(ref reader);
+                    break;
+            }
+        }
+        if (JsonScan.Read(ref reader))
+        {
+            throw new BadRequestBodyException("The request body must be one JSON object.");
+        }
+        if (string.IsNullOrEmpty(group))
+        {
+            throw new BadRequestBodyException("Missing required parameter: 'model' (the model group to use).", "model", "missing_required_parameter");
+        }
+        return new DoorRequest(group, modelValue, shape, store, background);
+    }
+
+    /// <summary>The field a property name is, without allocating for the names the API knows.</summary>
+    private static (Field Field, JsonKinds Kinds, string? Name) Lookup(ref Utf8JsonReader reader)
+    {
+        if (reader.HasValueSequence || reader.ValueSpan.Length > 256)
+        {
+            return (Field.Other, JsonKinds.None, null);
+        }
+        Span<char> name = stackalloc char[256];
+        var length = reader.CopyString(name);
+        return FieldsBySpan.TryGetValue(name[..length], out var known)
+            ? (known.Field, known.Kinds, known.Name)
+            : (Field.Other, JsonKinds.None, null);
+    }
+
+    private static RequestShape ReadTools(ref Utf8JsonReader reader, RequestShape shape)
+    {
+        var depth = reader.CurrentDepth;
+        while (JsonScan.Read(ref reader) && reader.CurrentDepth > depth)
+        {
+            if (reader.CurrentDepth == depth + 1 && reader.TokenType is not (JsonTokenType.EndObject or JsonTokenType.EndArray))
+            {
+                JsonScan.Expect(ref reader, "tools[]", JsonKinds.Object);
+            }
+            else if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 2 && reader.ValueTextEquals("type"u8))
+            {
+                JsonScan.Read(ref reader);
+                JsonScan.Expect(ref reader, "tools[].type", JsonKinds.String);
+                shape = HostedToolTypes.Contains(reader.GetString()!) ? shape with { HostedTools = true } : shape with { FunctionTools = true };
+            }
+        }
+        return shape;
+    }
+
+    /// <summary>Images anywhere in the input, however deep: earlier turns of a conversation carry theirs again.</summary>
+    private static int CountImages(ref Utf8JsonReader reader)
+    {
+        var depth = reader.CurrentDepth;
+        var images = 0;
+        while (JsonScan.Read(ref reader) && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("type"u8))
+            {
+                JsonScan.Read(ref reader);
+                if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("input_image"u8))
+                {
+                    images++;
+                }
+                JsonScan.Skip(ref reader);
+            }
+        }
+        return images;
+    }
+
+    /// <summary>One member of the object the reader is on (the rest checked and skipped).</summary>
+    private static string? ReadMember(ref Utf8JsonReader reader, ReadOnlySpan<byte> member, string field, JsonKinds kinds)
+    {
+        var depth = reader.CurrentDepth;
+        string? value = null;
+        while (JsonScan.Read(ref reader) && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1 && reader.ValueTextEquals(member))
+            {
+                JsonScan.Read(ref reader);
+                JsonScan.Expect(ref reader, field, kinds);
+                value = JsonScan.StringOrNull(ref reader);
+                JsonScan.Skip(ref reader);
+            }
+        }
+        return value;
+    }
+
+    private static string? ReadFormatType(ref Utf8JsonReader reader)
+    {
+        var depth = reader.CurrentDepth;
+        string? type = null;
+        while (JsonScan.Read(ref reader) && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1 && reader.ValueTextEquals("format"u8))
+            {
+                JsonScan.Read(ref reader);
+                JsonScan.Expect(ref reader, "text.format", JsonKinds.Object | Optional);
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    type = ReadMember(ref reader, "type"u8, "text.format.type", JsonKinds.String);
+                }
+            }
+        }
+        return type;
+    }
+}

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using GenAiRouter.Contracts.V1;
+using GenAiRouter.Ingress.Auth;
+using GenAiRouter.Ingress.Caching;
+using GenAiRouter.Ingress.Doors;
+using GenAiRouter.Ingress.Invocation;
+using GenAiRouter.Ingress.Telemetry;
+using GenAiRouter.Routing;
+
+namespace GenAiRouter.Ingress.Routing;
+
+/// <summary>
+/// What every door shares: authenticate the caller token, read the body within the limit, let the door read the
+/// request, resolve the group and the caller's grants, gate the group's targets by the request's shape, answer from
+/// the cache where allowed, then try the eligible targets in order (natively or through the bridge), failing over
+/// only while nothing has reached the caller. One usage event and one log line per authenticated request.
+/// </summary>
+public sealed partial class RoutingCore(
+    CallerAuthenticator authenticator,
+    CatalogSnapshots catalog,
+    TargetHealth health,
+    NativeInvoker native,
+    BridgeInvoker bridged,
+    ResponseRelay relay,
+    ResponseCache cache,
+    UsageRecorder usage,
+    TimeProvider time,
+    ILogger<RoutingCore> logger)
+{
+    private const string CacheHeader = "x-router-cache";
+
+    public async Task HandleAsync(HttpContext http, IDoor door)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var requestId = "req_" + Guid.NewGuid().ToString("N");
+        http.Response.Headers["x-request-id"] = requestId;
+        http.Response.Headers[CacheHeader] = "bypass";
+
+        var auth = await authenticator.AuthenticateAsync(door.CallerToken(http.Request), http.RequestAborted);
+        if (auth.Caller is not { } caller)
+        {
+            await door.WriteErrorAsync(http, RouterError.Unauthenticated(auth.Failure));
+            return;
+        }
+        var record = new RequestRecord(requestId, started, door);
+        using var left = http.RequestAborted.UnsafeRegister(RequestRecord.MarkCallerLeft, record);
+        try
+        {
+            await ServeAsync(http, door, caller, record);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away mid-request; nothing is left to answer.
+        }
+        finally
+        {
+            // One usage event per authenticated request, whatever happened; 499 when the caller went away.
+            var status = record.CallerLeft ? 499 : http.Response.StatusCode;
+            usage.Record(UsageMeter.Build(caller, record, status, time.GetUtcNow()));
+            if (record.Target is { } target)
+            {
+                RequestCompleted(logger, requestId, record.Group, target.Name, status, record.LatencyMs, record.Usage?.InputTokens ?? 0, record.Usage?.OutputTokens ?? 0);
+            }
+        }
+    }
+
+    private async Task ServeAsync(HttpContext http, IDoor door, Caller caller, RequestRecord record)
+    {
+        if (catalog.Current is not { } snapshot)
+        {
+            await door.WriteErrorAsync(http, RouterError.CatalogUnavailable);
+            return;
+        }
+        var (body, bodyError) = await RequestBody.ReadAsync(http, snapshot.Limits.MaxBodyBytes);
+        if (bodyError is not null)
+        {
+            await door.WriteErrorAsync(http, bodyError);
+            return;
+        }
+        DoorRequest request;
+        try
+        {
+            request = door.Read(body);
+        }
+        catch (BadRequestBodyException e)
+        {
+            await door.WriteErrorAsync(http, RouterError.Invalid(e.Message, e.Param, e.Code));
+            return;
+        }
+        (record.Group, record.Stream, record.ImageCount) = (request.Group, request.Shape.Stream, request.Shape.ImageCount);
+        var (group, targets, refusal) = Route(caller, snapshot, door, request);
+        if (refusal is not null)
+        {
+            await door.WriteErrorAsync(http, refusal);
+            return;
+        }
+
+        var decision = ResponseCachePolicy.Decide(group!, door, request, body!, caller.Project, caller.Env);
+        if (decision.Key is { } key)
+        {
+            switch (await ServeFromCacheAsync(http, key, caller, record))
+            {
+                case CacheLookup.Hit:
+                    return;
+                case CacheLookup.Unavailable:
+                    decision = CacheDecision.Bypass("store_unavailable");
+                    break;
+            }
+        }
+        if (decision.BypassReason is { } reason)
+        {
+            cache.Count("bypass", reason);
+        }
+        await TryTargetsAsync(http, door, request, targets!, body!, snapshot, record);
+
+        if (decision.Key is not null && record.FinalAnswer is { } final && http.Response.StatusCode == 200
+            && final.Length <= decision.MaxEntryBytes && door.IsComplete(final))
+        {
+            // The caller has the whole answer first; storing it is not its wait.
+            await http.Response.CompleteAsync();
+            await cache.SaveAsync(decision.Key, caller.Project, caller.Env, final, decision.TimeToLive);
+        }
+    }
+
+    /// <summary>The eligible targets in the order to try them, or the refusal the caller gets instead.</summary>
+    private (Group? Group, IReadOnlyList<Target>? Targets, RouterError? Refusal) Route(Caller caller, CatalogSnapshot snapshot, IDoor door, DoorRequest request)
+    {
+        var group = snapshot.Groups.FirstOrDefault(g => g.Name == request.Group);
+        if (group is null)
+        {
+            return (null, null, RouterError.NoSuchGroup(request.Group));
+        }
+        var grant = caller.Grants.FirstOrDefault(g => g.Group == group.Name);
+        if (grant is null)
+        {
+            return (group, null, RouterError.GroupNotAllowed(group.Name));
+        }
+        if (request.Shape.ReasoningEffort is { } effort)
+        {
+            if (!grant.Reasoning)
+            {
+                return (group, null, new RouterError(403, "permission_error", "reasoning_not_allowed",
+                    $"Your caller token is not granted reasoning levels in the model group '{group.Name}'; leave out reasoning.effort.", "reasoning.effort"));
+            }
+            if (group.Reasoning is not { } levels || !levels.Levels.Contains(effort))
+            {
+                return (group, null, RouterError.Invalid(
+                    $"The model group '{group.Name}' offers reasoning effort {(group.Reasoning is null ? "at no level" : string.Join(", ", group.Reasoning.Levels))}, not '{effort}'.",
+                    "reasoning.effort", "unsupported_value"));
+            }
+        }
+        var gating = TargetGating.Gate(group, request.Shape, snapshot.BridgeEnabled);
+        return gating.Served
+            ? (group, health.Order(gating.Eligible), null)
+            : (group, null, RouterError.NoTargetServes(group.Name, gating.Missing));
+    }
+
+    /// <summary>A hit is answered here (whole, or replayed as the door's stream). A miss asks the relay to keep the final answer.</summary>
+    private async Task<CacheLookup> ServeFromCacheAsync(HttpContext http, string key, Caller caller, RequestRecord record)
+    {
+        var (result, cached) = await cache.LookupAsync(key, caller.Project, caller.Env, http.RequestAborted);
+        switch (result)
+        {
+            case CacheLookup.Hit:
+                cache.Count("hit");
+                http.Response.Headers[CacheHeader] = "hit";
+                record.ServedFromCache();
+                http.Response.ContentType = record.Stream ? "text/event-stream" : "application/json";
+                await http.Response.Body.WriteAsync(record.Stream ? record.Door.ReplayAsStream(cached) : cached!, http.RequestAborted);
+                record.Delivered = true;
+                break;
+            case CacheLookup.Miss:
+                cache.Count("miss");
+                http.Response.Headers[CacheHeader] = "miss";
+                record.CaptureFinalAnswer = true;
+                break;
+        }
+        return result;
+    }
+
+    private async Task TryTargetsAsync(HttpContext http, IDoor door, DoorRequest request, IReadOnlyList<Target> targets, byte[] body, CatalogSnapshot snapshot, RequestRecord record)
+    {
+        UpstreamFailure? last = null;
+        foreach (var target in targets)
+        {
+            var (answer, failure) = target.Api == door.Protocol
+                ? await native.SendAsync(target, request, body, snapshot.Limits, http.RequestAborted)
+                : await bridged.SendAsync(record.RequestId, door, request.Group, target, snapshot.Version, body, snapshot.Limits, http.RequestAborted);
+            if (failure is { Kind: FailureKind.Refused })
+            {
+                // The request itself was refused: another target would refuse it too.
+                record.Committed(target);
+                http.Response.Headers["x-router-target"] = target.Name;
+                await door.WriteErrorAsync(http, RouterError.Refused(failure));
+                return;
+            }
+            if (failure is null)
+            {
+                await using (answer)
+                {
+                    (var outcome, failure) = await relay.RelayAsync(http, record, target, answer!, snapshot.Limits);
+                    switch (outcome)
+                    {
+                        case RelayOutcome.Delivered:
+                            health.Succeeded(target);
+                            return;
+                        case RelayOutcome.CallerGone:
+                            return;
+                        case RelayOutcome.BrokeOff:
+                            health.Failed(target);
+                            return;
+                    }
+                }
+            }
+            health.Failed(target);
+            UpstreamFailed(logger, record.RequestId, request.Group, target.Name, failure!.Kind, failure.Message);
+            last = failure;
+        }
+        await door.WriteErrorAsync(http, RouterError.AllTargetsFailed(request.Group, last));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} for group {Group} answered {Status} by target {Target} in {ElapsedMs:0.0} ms ({InputTokens} in, {OutputTokens} out)")]
+    private static partial void RequestCompleted(ILogger logger, string requestId, string group, string target, int status, double elapsedMs, long inputTokens, long outputTokens);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId} for group {Group}: target {Target} failed ({Failure}: {Reason}); trying the next")]
+    private static partial void UpstreamFailed(ILogger logger, string requestId, string group, string target, FailureKind failure, string reason);
+}

@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using GenAiRouter.Contracts.V1;
+
+namespace GenAiRouter.Ingress.Routing;
+
+/// <summary>
+/// Short cooldowns for targets that keep failing: after three failures in a row a target is tried last for
+/// ten seconds, so requests stop paying its timeouts first. One success clears it.
+/// </summary>
+public sealed class TargetHealth(TimeProvider time)
+{
+    private const int FailuresBeforeCooldown = 3;
+    private static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(10);
+    private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset CoolUntil)> _state = new(StringComparer.Ordinal);
+
+    /// <summary>Eligible targets in the order to try them: priority, then a weighted draw within a priority, cooling ones last.</summary>
+    public IReadOnlyList<Target> Order(IReadOnlyList<Target> eligible)
+    {
+        var now = time.GetUtcNow();
+        return eligible
+            .GroupBy(t => t.Priority)
+            .OrderBy(g => g.Key)
+            .SelectMany(WeightedShuffle)
+            .OrderBy(t => IsCooling(t, now)) // stable: keeps the order within each side
+            .ToList();
+    }
+
+    public void Failed(Target target)
+    {
+        var now = time.GetUtcNow();
+        _state.AddOrUpdate(Key(target), (1, now), (_, s) => s.Failures + 1 >= FailuresBeforeCooldown
+            ? (s.Failures + 1, now + Cooldown)
+            : (s.Failures + 1, s.CoolUntil));
+    }
+
+    public void Succeeded(Target target) => _state.TryRemove(Key(target), out _);
+
+    private bool IsCooling(Target target, DateTimeOffset now) => _state.TryGetValue(Key(target), out var s) && s.CoolUntil > now;
+
+    private static IEnumerable<Target> WeightedShuffle(IEnumerable<Target> targets)
+    {
+        var pool = targets.ToList();
+        while (pool.Count > 0)
+        {
+            var draw = Random.Shared.Next(pool.Sum(t => Math.Max(1, t.Weight)));
+            var index = 0;
+            while (draw >= Math.Max(1, pool[index].Weight))
+            {
+                draw -= Math.Max(1, pool[index].Weight);
+                index++;
+            }
+            yield return pool[index];
+            pool.RemoveAt(index);
+        }
+    }
+
+    private static string Key(Target target) => $"{target.Name}@{target.BaseUrl}";
+}
