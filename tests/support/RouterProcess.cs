@@ -74,13 +74,6 @@ public sealed partial class RouterProcess : IAsyncDisposable
 
     public static bool IsRunning(int pid) => File.Exists($"/proc/{pid}/stat") && State(pid) is not ('Z' or 'X' or null);
 
-    /// <summary>True when this test process was started with SIGINT ignored (a backgrounded job), which children inherit.</summary>
-    public static bool SigintIgnoredHere()
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
-        return (ulong.Parse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & 0x2) != 0;
-    }
-
     /// <summary>
     /// A base port such that it and the next ones are free on loopback. Ranges are handed out in turn below the
     /// kernel's ephemeral ports (32768+), so parallel tests and outgoing connections never collide with them.

@@ -41,8 +41,12 @@ public static class Listeners
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // Bodies are limited by the router's own configured limit (limits.max_body_mb), which answers in the door's shape.
+            // Bodies are limited by the router's own configured limit (limits.max_body_mb), which answers in the door's
+            // shape; so are heads, within twice Kestrel's defaults (beyond those Kestrel refuses, with an empty body).
             kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MaxRequestHeaderCount = 200;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            kestrel.Limits.MaxRequestLineSize = 16 * 1024;
             if (publicPort is { } publicListener)
             {
                 kestrel.Listen(publicBind, publicListener, o => Mark(o, Listener.Public, HttpProtocols.Http1AndHttp2));

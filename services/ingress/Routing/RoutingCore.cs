@@ -35,6 +35,12 @@ public sealed partial class RoutingCore(
         var requestId = "req_" + Guid.NewGuid().ToString("N");
         http.Response.Headers["x-request-id"] = requestId;
         http.Response.Headers[CacheHeader] = "bypass";
+        if (RequestHeaders.Check(http.Request) is { } oversized)
+        {
+            http.Response.Headers.Connection = "close";
+            await door.WriteErrorAsync(http, oversized);
+            return;
+        }
 
         var auth = await authenticator.AuthenticateAsync(door.CallerToken(http.Request), http.RequestAborted);
         if (auth.Caller is not { } caller)

@@ -139,6 +139,24 @@ public sealed class BadInputTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(150, 10)]
+    [InlineData(4, 12 * 1024)]
+    public async Task An_oversized_request_head_is_a_431_in_openai_shape(int headers, int valueLength)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_router.BaseUrl, "responses"))
+        {
+            Content = new StringContent("""{"model":"coder","input":"hi"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        for (var i = 0; i < headers; i++)
+        {
+            request.Headers.Add($"x-filler-{i}", new string('f', valueLength));
+        }
+
+        await AssertRefusedAsync(await _http.SendAsync(request), 431, "request_headers_too_large");
+    }
+
     [Fact]
     public async Task Nothing_in_the_corpus_left_an_error_or_a_stack_trace_in_the_routers_output()
     {
