@@ -72,7 +72,7 @@ public sealed class DaprResourcesTests
         }
         Assert.Equal("dapr", run["common.env.ROUTER_TOPOLOGY"]);
         Assert.True(File.Exists(Path.Combine(RouterProcess.RepoRoot, "services", "ingress", run["common.env.ROUTER_CONFIG"]!)));
-        Assert.Equal(8080, int.Parse(apps.Single(a => a["appID"] == "ingress")["appPort"]!, CultureInfo.InvariantCulture));
+        Assert.Equal(8080, int.Parse(apps.Single(a => a["appID"] == "ingress")["env.Router__PublicPort"]!, CultureInfo.InvariantCulture));
     }
 
     private static Manifest Component(string name) => Resources.Single(r => r.Kind == "Component" && r.Name == name);

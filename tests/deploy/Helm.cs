@@ -46,6 +46,13 @@ public static class Helm
         public void Dispose() => File.Delete(Path);
     }
 
+    /// <summary>`helm template` with <paramref name="yaml"/> as values.</summary>
+    public static async Task<IReadOnlyList<Manifest>> TemplateWithAsync(string yaml)
+    {
+        using var values = await ValuesAsync(yaml);
+        return await TemplateAsync(values.Path);
+    }
+
     /// <summary>`helm template` of the chart with these values files; fails the test unless it renders.</summary>
     public static async Task<IReadOnlyList<Manifest>> TemplateAsync(params string[] valuesFiles)
     {

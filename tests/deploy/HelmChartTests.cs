@@ -34,7 +34,6 @@ public sealed class HelmChartTests
             var container = deployment.Items("spec.template.spec.containers").Single();
             var appPort = deployment["spec.template.metadata.annotations[dapr.io/app-port]"];
             Assert.Equal(grpc ? "grpc" : "http", deployment["spec.template.metadata.annotations[dapr.io/app-protocol]"]);
-            Assert.Equal(appPort, container.Items("ports").Single(p => p["name"] == (grpc ? "grpc" : "http"))["containerPort"]);
             Assert.Equal(appPort, Env(container, grpc ? "Router__GrpcPort" : "Router__HttpPort"));
             Assert.Equal("dapr", Env(container, "ROUTER_TOPOLOGY"));
             Assert.Equal(app, deployment["spec.selector.matchLabels[app.kubernetes.io/component]"]);
@@ -42,16 +41,107 @@ public sealed class HelmChartTests
     }
 
     [Fact]
-    public async Task Probes_hit_the_health_endpoints_on_the_port_that_serves_them()
+    public async Task Probes_hit_the_health_endpoints_on_the_probes_only_port()
     {
         foreach (var deployment in Of(await Helm.TemplateAsync(), "Deployment"))
         {
             var container = deployment.Items("spec.template.spec.containers").Single();
             Assert.Equal(
-                [(ServiceDefaults.LivenessPath, "http"), (ServiceDefaults.LivenessPath, "http"), (ServiceDefaults.ReadinessPath, "http")],
+                [(ServiceDefaults.LivenessPath, "health"), (ServiceDefaults.LivenessPath, "health"), (ServiceDefaults.ReadinessPath, "health")],
                 Probes.Select(p => (container[$"{p}.httpGet.path"], container[$"{p}.httpGet.port"])));
-            Assert.Equal(Env(container, "Router__HttpPort"), container.Items("ports").Single(p => p["name"] == "http")["containerPort"]);
+            Assert.Equal(Env(container, "Router__HealthPort"), container.Items("ports").Single(p => p["name"] == "health")["containerPort"]);
         }
+    }
+
+    [Fact]
+    public async Task No_app_port_listens_beyond_loopback_but_ingress_public_door_and_the_probes_port()
+    {
+        foreach (var deployment in Of(await Helm.TemplateAsync(), "Deployment"))
+        {
+            var app = AppId(deployment);
+            var container = deployment.Items("spec.template.spec.containers").Single();
+
+            Assert.Equal("127.0.0.1", Env(container, "Router__BindAddress"));
+            Assert.Equal("0.0.0.0", Env(container, "Router__HealthBindAddress"));
+            var exposed = container.Items("ports").Select(p => p["name"]!).Order().ToList();
+            if (app == RouterApps.Ingress)
+            {
+                Assert.Equal(["health", "public"], exposed);
+                Assert.Equal("0.0.0.0", Env(container, "Router__PublicBindAddress"));
+                Assert.Equal(Env(container, "Router__PublicPort"), container.Items("ports").Single(p => p["name"] == "public")["containerPort"]);
+                Assert.Equal("none", Env(container, "Router__GrpcPort"));
+            }
+            else
+            {
+                Assert.Equal(["health"], exposed);
+                Assert.Null(Env(container, "Router__PublicPort"));
+            }
+        }
+        var service = Assert.Single(Of(await Helm.TemplateAsync(), "Service"));
+        Assert.Equal("public", service.Items("spec.ports").Single()["targetPort"]);
+    }
+
+    [Fact]
+    public async Task Every_app_accepts_only_its_sidecars_app_token_read_from_the_secret_the_sidecar_uses()
+    {
+        foreach (var deployment in Of(await Helm.TemplateAsync(), "Deployment"))
+        {
+            var container = deployment.Items("spec.template.spec.containers").Single();
+            var secret = deployment["spec.template.metadata.annotations[dapr.io/app-token-secret]"];
+
+            Assert.Equal("genai-router-app-token", secret);
+            var token = container.Items("env").Single(e => e["name"] == InternalCredential.DaprAppTokenVariable);
+            Assert.Equal((secret, "token", null), (token["valueFrom.secretKeyRef.name"], token["valueFrom.secretKeyRef.key"], token["value"]));
+        }
+    }
+
+    [Fact]
+    public async Task A_network_policy_per_service_admits_only_the_door_the_probes_and_the_apps_that_call_it()
+    {
+        var manifests = await Helm.TemplateAsync();
+        var policies = Of(manifests, "NetworkPolicy").ToDictionary(p => p["spec.podSelector.matchLabels[app.kubernetes.io/component]"]!);
+        var callers = Invocations(manifests);
+
+        Assert.Equal(RouterApps.All.Order(), policies.Keys.Order());
+        foreach (var (app, policy) in policies)
+        {
+            Assert.Equal(["Ingress"], policy.Strings("spec.policyTypes"));
+            var rules = policy.Items("spec.ingress").ToList();
+            var ports = rules.Select(r => r.Items("ports").Single()["port"]).ToList();
+            Assert.Equal(app == RouterApps.Ingress ? ["public", "health"] : callers.ContainsKey(app) ? ["health", "50002"] : ["health"], ports);
+            if (callers.TryGetValue(app, out var allowed))
+            {
+                var sidecar = rules.Single(r => r.Items("ports").Single()["port"] == "50002");
+                Assert.Equal(allowed.Order(), sidecar.Items("from").Select(f => f["podSelector.matchLabels[app.kubernetes.io/component]"]!).Order());
+            }
+        }
+        Assert.Empty(Of(await Helm.TemplateWithAsync("networkPolicy: { enabled: false }"), "NetworkPolicy"));
+    }
+
+    [Fact]
+    public async Task Dapr_denies_every_invocation_but_the_methods_each_app_calls_and_each_is_a_real_method()
+    {
+        var configuration = Assert.Single(Of(await Helm.TemplateAsync(), "Configuration"));
+        var known = typeof(GenAiRouter.Contracts.V1.Bridge).Assembly.GetTypes()
+            .Select(t => t.GetProperty("Descriptor", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)?.GetValue(null))
+            .OfType<Google.Protobuf.Reflection.ServiceDescriptor>()
+            .SelectMany(s => s.Methods.Select(m => $"/{s.FullName}/{m.Name}"))
+            .Append("/grpc.health.v1.Health/Check")
+            .ToHashSet();
+
+        Assert.Equal(("true", "deny"), (configuration["spec.mtls.enabled"], configuration["spec.accessControl.defaultAction"]));
+        var policies = configuration.Items("spec.accessControl.policies").ToList();
+        Assert.Equal(["auth", "bridge", "ingress"], policies.Select(p => p["appId"]!).Order());
+        foreach (var policy in policies)
+        {
+            Assert.Equal("deny", policy["defaultAction"]);
+            Assert.NotNull(policy["namespace"]);
+            Assert.All(policy.Items("operations"), o => Assert.Contains(o["name"]!, known));
+            Assert.All(policy.Items("operations"), o => Assert.Equal("allow", o["action"]));
+        }
+        var ingress = policies.Single(p => p["appId"] == "ingress").Items("operations").Select(o => o["name"]!).ToList();
+        Assert.Contains("/genai_router.v1.Bridge/Generate", ingress);
+        Assert.DoesNotContain(ingress, o => o.Contains("TokenAdmin", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -183,6 +273,7 @@ public sealed class HelmChartTests
         { "services: { auth: { replicas: 0 } }", "/services/auth/replicas" },
         { "secrets: { adminKey: { existingSecret: '' } }", "/secrets/adminKey/existingSecret" },
         { "dapr: { components: { cache: { type: redis } } }", "/dapr/components/cache/type" },
+        { "security: { appTokenSecret: '' }", "/security/appTokenSecret" },
     };
 
     [Theory]
@@ -198,6 +289,31 @@ public sealed class HelmChartTests
     }
 
     private static List<Manifest> Of(IEnumerable<Manifest> manifests, string kind) => manifests.Where(m => m.Kind == kind).ToList();
+
+    /// <summary>Who may call each service, read back from the rendered access control policies.</summary>
+    private static Dictionary<string, List<string>> Invocations(IEnumerable<Manifest> manifests)
+    {
+        var configuration = Of(manifests, "Configuration").Single();
+        var callees = new Dictionary<string, List<string>>();
+        foreach (var policy in configuration.Items("spec.accessControl.policies"))
+        {
+            foreach (var operation in policy.Items("operations").Select(o => o["name"]!))
+            {
+                var callee = operation switch
+                {
+                    _ when operation.Contains("CallerTokens", StringComparison.Ordinal) || operation.Contains("Health", StringComparison.Ordinal) => RouterApps.Auth,
+                    _ when operation.Contains("Catalog", StringComparison.Ordinal) => RouterApps.Catalog,
+                    _ => RouterApps.Bridge,
+                };
+                var list = callees.TryGetValue(callee, out var known) ? known : callees[callee] = [];
+                if (!list.Contains(policy["appId"]!))
+                {
+                    list.Add(policy["appId"]!);
+                }
+            }
+        }
+        return callees;
+    }
 
     private static string AppId(Manifest deployment) => deployment["spec.template.metadata.annotations[dapr.io/app-id]"] ?? "";
 

@@ -8,6 +8,21 @@ ingress auth catalog bridge usage
 {{- has . (list "auth" "catalog" "bridge") -}}
 {{- end -}}
 
+{{/*
+Who calls whom through Dapr service invocation, and which gRPC methods: the NetworkPolicies (sidecar port 50002) and
+the access control policies both follow this one table. Mirrors the services' calls in the code.
+*/}}
+{{- define "genai-router.invocations" -}}
+ingress:
+  auth: [/genai_router.v1.CallerTokens/Validate, /grpc.health.v1.Health/Check]
+  catalog: [/genai_router.v1.Catalog/WatchSnapshots]
+  bridge: [/genai_router.v1.Bridge/Generate]
+auth:
+  catalog: [/genai_router.v1.Catalog/GetSnapshot]
+bridge:
+  catalog: [/genai_router.v1.Catalog/WatchSnapshots]
+{{- end -}}
+
 {{- define "genai-router.fullname" -}}
 {{- if contains .Chart.Name .Release.Name -}}
 {{- .Release.Name | trunc 50 | trimSuffix "-" -}}
