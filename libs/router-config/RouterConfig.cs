@@ -12,6 +12,11 @@ public sealed class RouterConfig
     public string? DataDir { get; set; }
     public BridgeConfig Bridge { get; set; } = new();
     public LimitsConfig Limits { get; set; } = new();
+    /// <summary>
+    /// The prompt Codex is given for every group (its catalog's <c>base_instructions</c>), a file relative to this one;
+    /// unset: the coding-agent prompt the router ships. A group's own <c>instructions_file</c> wins.
+    /// </summary>
+    public string? InstructionsFile { get; set; }
     public Dictionary<string, GroupConfig> Groups { get; set; } = [];
 }
 
@@ -37,6 +42,10 @@ public sealed class BridgeConfig
 public sealed class GroupConfig
 {
     public string? Description { get; set; }
+    /// <summary>Tokens a conversation may hold in this group; unset: the smallest of its targets' context windows.</summary>
+    public int? ContextWindow { get; set; }
+    /// <summary>This group's prompt for Codex, a file relative to the configuration file.</summary>
+    public string? InstructionsFile { get; set; }
     public ReasoningConfig? Reasoning { get; set; }
     public CacheConfig? Cache { get; set; }
     public List<TargetConfig> Targets { get; set; } = [];
@@ -70,6 +79,13 @@ public sealed class TargetConfig
     public PricesConfig? Prices { get; set; }
     public ReasoningConfig? Reasoning { get; set; }
     public ResponsesToChatConfig? ResponsesToChat { get; set; }
+    /// <summary>Tokens of context the upstream model takes.</summary>
+    public int? ContextWindow { get; set; }
+    /// <summary>
+    /// Targets that can read each other's encrypted reasoning (the same upstream account) share a boundary; unset, a
+    /// target's boundary is its base URL and key variable.
+    /// </summary>
+    public string? ReasoningBoundary { get; set; }
 }
 
 public sealed class PricesConfig

@@ -51,8 +51,45 @@ public static partial class RouterConfigLoader
             throw new RouterConfigException(source, [Describe(e)]);
         }
         config ??= new RouterConfig();
-        var problems = RouterConfigValidator.Validate(config);
+        var problems = RouterConfigValidator.Validate(config).ToList();
+        ResolveInstructionFiles(config, source, problems);
         return problems.Count == 0 ? config : throw new RouterConfigException(source, problems);
+    }
+
+    /// <summary>Largest prompt file accepted: it is sent to Codex with every catalog fetch.</summary>
+    public const int MaxInstructionsBytes = 256 * 1024;
+
+    /// <summary>Prompt files are named relative to the configuration file; they must exist and be readable.</summary>
+    private static void ResolveInstructionFiles(RouterConfig config, string source, List<string> problems)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(source)) ?? ".";
+        config.InstructionsFile = Resolve("instructions_file", config.InstructionsFile);
+        foreach (var (name, group) in config.Groups)
+        {
+            if (group is not null)
+            {
+                group.InstructionsFile = Resolve($"groups.{name}.instructions_file", group.InstructionsFile);
+            }
+        }
+
+        string? Resolve(string key, string? file)
+        {
+            if (string.IsNullOrWhiteSpace(file))
+            {
+                return null;
+            }
+            var path = Path.GetFullPath(file, folder);
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                problems.Add($"{key}: '{file}' not found (paths are relative to the configuration file)");
+            }
+            else if (info.Length > MaxInstructionsBytes)
+            {
+                problems.Add($"{key}: '{file}' is larger than {MaxInstructionsBytes / 1024} KiB");
+            }
+            return path;
+        }
     }
 
     private static string Describe(YamlException e)

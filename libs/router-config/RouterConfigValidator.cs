@@ -74,6 +74,10 @@ public static partial class RouterConfigValidator
         {
             problems.Add($"{at}.targets: a group needs at least one target");
         }
+        if (group.ContextWindow is < 1)
+        {
+            problems.Add($"{at}.context_window: must be a positive number of tokens, got {group.ContextWindow}");
+        }
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < group.Targets.Count; i++)
         {
@@ -128,6 +132,14 @@ public static partial class RouterConfigValidator
         if (target.Reasoning is { } reasoning)
         {
             ValidateLevels($"{at}.reasoning", reasoning, problems);
+        }
+        if (target.ContextWindow is < 1)
+        {
+            problems.Add($"{at}.context_window: must be a positive number of tokens, got {target.ContextWindow}");
+        }
+        if (target.ReasoningBoundary is { } boundary && string.IsNullOrWhiteSpace(boundary))
+        {
+            problems.Add($"{at}.reasoning_boundary: name the boundary, or leave the key out");
         }
         if (target.Api == "responses" && target.ResponsesToChat is not null)
         {

@@ -25,17 +25,30 @@ public static class CatalogSnapshotBuilder
         };
         foreach (var (name, group) in config.Groups)
         {
-            snapshot.Groups.Add(BuildGroup(name, group));
+            snapshot.Groups.Add(BuildGroup(name, group, Instructions(group.InstructionsFile ?? config.InstructionsFile)));
         }
         return snapshot;
+    }
+
+    /// <summary>The coding-agent prompt the router ships, for groups whose configuration names no prompt file.</summary>
+    public static string DefaultInstructions { get; } = ReadDefaultInstructions();
+
+    private static string Instructions(string? file) => file is null ? DefaultInstructions : File.ReadAllText(file);
+
+    private static string ReadDefaultInstructions()
+    {
+        using var stream = typeof(CatalogSnapshotBuilder).Assembly.GetManifestResourceStream("coding-agent.md")
+            ?? throw new InvalidOperationException("the default coding-agent prompt is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     private static Duration ToDuration(string text) =>
         Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(DurationText.TryParse(text, out var value) ? value : throw new ArgumentException($"not a validated duration: {text}", nameof(text)));
 
-    private static Group BuildGroup(string name, GroupConfig config)
+    private static Group BuildGroup(string name, GroupConfig config, string instructions)
     {
-        var group = new Group { Name = name, Description = config.Description ?? "" };
+        var group = new Group { Name = name, Description = config.Description ?? "", Instructions = instructions };
         if (config.Reasoning is { } reasoning)
         {
             group.Reasoning = new ReasoningLevels { DefaultLevel = reasoning.Default ?? "" };
@@ -47,6 +60,9 @@ public static class CatalogSnapshotBuilder
             group.CacheMaxEntryBytes = config.Cache!.MaxEntryKb * 1024L;
         }
         group.Targets.Add(config.Targets.Select(BuildTarget));
+        // What a conversation may hold in this group: as configured, else what every target can take.
+        group.ContextWindow = config.ContextWindow
+            ?? (config.Targets.Count > 0 && config.Targets.All(t => t.ContextWindow is not null) ? config.Targets.Min(t => t.ContextWindow!.Value) : 0);
         return group;
     }
 
@@ -61,6 +77,9 @@ public static class CatalogSnapshotBuilder
             ApiKeyEnv = config.ApiKeyEnv ?? "",
             Priority = config.Priority,
             Weight = config.Weight,
+            ContextWindow = config.ContextWindow ?? 0,
+            // The upstream account is what decrypts: by default, the same URL with the same key.
+            ReasoningBoundary = config.ReasoningBoundary ?? $"{config.BaseUrl}|{config.ApiKeyEnv}",
         };
         target.Capabilities.Add(config.Capabilities.Select(ToCapability));
         if (config.Prices is { } p)

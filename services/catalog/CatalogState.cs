@@ -6,8 +6,8 @@ using GenAiRouter.RouterConfig;
 namespace GenAiRouter.Catalog;
 
 /// <summary>
-/// The current catalog snapshot, built from the router configuration file (<c>ROUTER_CONFIG</c>). Loaded at
-/// start-up, so a bad file stops the service; then re-read whenever its content changes (a ConfigMap update
+/// The current catalog snapshot, built from the router configuration file (<c>ROUTER_CONFIG</c>) and the prompt files
+/// it names. Loaded at start-up, so a bad file stops the service; then re-read whenever their content changes (a ConfigMap update
 /// swaps a symlink, so the content is polled rather than watched). New content is applied only once it reads
 /// the same on two polls in a row, so a file caught half-written is never taken for a smaller catalog.
 /// A bad reload keeps the last good snapshot.
@@ -19,6 +19,7 @@ public sealed partial class CatalogState(IConfiguration configuration, ILogger<C
     private CatalogSnapshot? _current;
     private byte[] _seen = [];
     private byte[] _candidate = [];
+    private IReadOnlyList<string> _prompts = [];
     private TaskCompletionSource _changed = NewSignal();
 
     public CatalogSnapshot Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("the catalog is read before the service started");
@@ -35,7 +36,9 @@ public sealed partial class CatalogState(IConfiguration configuration, ILogger<C
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var text = File.Exists(_path) ? File.ReadAllBytes(_path) : [];
-        Publish(CatalogSnapshotBuilder.Build(RouterConfigLoader.Load(_path), version: 1), text);
+        var config = RouterConfigLoader.Load(_path);
+        _prompts = PromptFiles(config);
+        Publish(CatalogSnapshotBuilder.Build(config, version: 1), WithPrompts(text));
         CatalogLoaded(logger, 1, Current.Groups.Count);
         return base.StartAsync(cancellationToken);
     }
@@ -55,7 +58,7 @@ public sealed partial class CatalogState(IConfiguration configuration, ILogger<C
                 ReloadFailed(logger, Current.Version, _path, e.Message);
                 continue;
             }
-            var hash = SHA256.HashData(text);
+            var hash = SHA256.HashData(WithPrompts(text));
             if (hash.AsSpan().SequenceEqual(_seen))
             {
                 continue;
@@ -68,7 +71,8 @@ public sealed partial class CatalogState(IConfiguration configuration, ILogger<C
             try
             {
                 var config = RouterConfigLoader.Parse(System.Text.Encoding.UTF8.GetString(text), _path);
-                Publish(CatalogSnapshotBuilder.Build(config, Current.Version + 1), text);
+                _prompts = PromptFiles(config);
+                Publish(CatalogSnapshotBuilder.Build(config, Current.Version + 1), WithPrompts(text));
                 CatalogLoaded(logger, Current.Version, Current.Groups.Count);
             }
             catch (RouterConfigException e)
@@ -86,6 +90,27 @@ public sealed partial class CatalogState(IConfiguration configuration, ILogger<C
         Volatile.Write(ref _current, snapshot);
         Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
     }
+
+    /// <summary>The configuration's content and that of the prompt files it names: a change to any is a change.</summary>
+    private byte[] WithPrompts(byte[] config)
+    {
+        var parts = new List<byte[]> { config };
+        foreach (var prompt in _prompts)
+        {
+            try
+            {
+                parts.Add(File.ReadAllBytes(prompt));
+            }
+            catch (IOException)
+            {
+                parts.Add([]);
+            }
+        }
+        return [.. parts.SelectMany(p => p)];
+    }
+
+    private static List<string> PromptFiles(RouterConfig.RouterConfig config) =>
+        [.. config.Groups.Values.Select(g => g.InstructionsFile).Append(config.InstructionsFile).OfType<string>().Distinct(StringComparer.Ordinal)];
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -264,6 +264,15 @@ public sealed class HelmChartTests
         Assert.Equal((service.Name, service.Items("spec.ports").Single()["port"]), (rule.Items("backendRefs").Single()["name"], rule.Items("backendRefs").Single()["port"]));
     }
 
+    [Fact]
+    public async Task Prompt_files_ride_in_the_configmap_beside_the_configuration()
+    {
+        var configMap = Assert.Single(Of(await Helm.TemplateWithAsync("routerConfig: { files: { team-prompt.md: \"Be brief.\\n\" } }"), "ConfigMap"));
+
+        Assert.Equal("Be brief.\n", configMap["data[team-prompt.md]"]);
+        Assert.NotNull(configMap["data[genai-router.yaml]"]);
+    }
+
     public static TheoryData<string, string> BadValues => new()
     {
         { "httpRoute: { enabled: true }", "/httpRoute/parentRefs" },

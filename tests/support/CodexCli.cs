@@ -28,8 +28,35 @@ public static class CodexCli
         Path ?? throw Xunit.Sdk.SkipException.ForSkip(
             $"Codex CLI {Version} is not installed (npm install --prefix .tools/codex @openai/codex@{Version}, as .ci/run does); the Codex end-to-end flows did not run");
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(
-        Uri routerBaseUrl, string token, string group, string prompt, string workdir, params string[] extraArgs)
+    /// <summary>
+    /// `codex exec` with the router as its model provider, configured as the README shows: the group as the model, the
+    /// caller token in METRUM_ROUTER_KEY, the Responses wire API and the router's /v1/models as the model catalog.
+    /// </summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(
+        Uri routerBaseUrl, string token, string group, string prompt, string workdir, params string[] extraArgs) =>
+        RunAsync(token, workdir, ["exec", "--ignore-user-config", "--ephemeral", "--ignore-rules", "--skip-git-repo-check",
+            .. ProviderSettings(routerBaseUrl, group), .. extraArgs, "--", prompt]);
+
+    /// <summary>`codex debug models`: the model catalog Codex ends up with for this provider, as JSON.</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> DebugModelsAsync(Uri routerBaseUrl, string token, string group, string workdir) =>
+        RunAsync(token, workdir, ["debug", "models", .. ProviderSettings(routerBaseUrl, group)]);
+
+    private static string[] ProviderSettings(Uri routerBaseUrl, string group)
+    {
+        var baseUrl = routerBaseUrl.ToString().TrimEnd('/');
+        return
+        [
+            "-c", $"model=\"{group}\"",
+            "-c", "model_provider=\"metrum-router\"",
+            "-c", "model_providers.metrum-router.name=\"Metrum Router\"",
+            "-c", $"model_providers.metrum-router.base_url=\"{baseUrl}\"",
+            "-c", "model_providers.metrum-router.env_key=\"METRUM_ROUTER_KEY\"",
+            "-c", "model_providers.metrum-router.wire_api=\"responses\"",
+            "-c", $"model_providers.metrum-router.model_catalog_url=\"{baseUrl}/models\"",
+        ];
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string token, string workdir, string[] args)
     {
         var home = Directory.CreateTempSubdirectory("codex-home-").FullName;
         try
@@ -42,16 +69,7 @@ public static class CodexCli
                 RedirectStandardInput = true,
                 WorkingDirectory = workdir,
             };
-            foreach (var arg in new[]
-            {
-                "exec", "--ignore-user-config", "--ephemeral", "--ignore-rules", "--skip-git-repo-check",
-                "-c", $"model=\"{group}\"",
-                "-c", "model_provider=\"metrum-router\"",
-                "-c", "model_providers.metrum-router.name=\"Metrum Router\"",
-                "-c", $"model_providers.metrum-router.base_url=\"{routerBaseUrl.ToString().TrimEnd('/')}\"",
-                "-c", "model_providers.metrum-router.env_key=\"METRUM_ROUTER_KEY\"",
-                "-c", "model_providers.metrum-router.wire_api=\"responses\"",
-            }.Concat(extraArgs).Append("--").Append(prompt))
+            foreach (var arg in args)
             {
                 start.ArgumentList.Add(arg);
             }
@@ -70,7 +88,7 @@ public static class CodexCli
             catch (OperationCanceledException)
             {
                 codex.Kill(entireProcessTree: true);
-                throw new TimeoutException($"codex exec did not finish in 2 minutes\nstderr:\n{await stderr}");
+                throw new TimeoutException($"codex {args[0]} did not finish in 2 minutes\nstderr:\n{await stderr}");
             }
             return (codex.ExitCode, await stdout, await stderr);
         }

@@ -166,14 +166,41 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         },
     ];
 
+    /// <summary>
+    /// A turn of a reasoning model: a reasoning item whose encrypted content only this upstream can read, then a function
+    /// call (or, with <paramref name="functionName"/> null, a text answer).
+    /// </summary>
+    public static IReadOnlyList<object> ReasoningTurnEvents(string encryptedContent, string? functionName, string argumentsOrText, string callId = "call_1")
+    {
+        var reasoning = new { type = "reasoning", id = "rs_1", summary = Array.Empty<object>(), encrypted_content = encryptedContent };
+        object second = functionName is null
+            ? Message(argumentsOrText)
+            : new { type = "function_call", id = "fc_1", call_id = callId, name = functionName, arguments = argumentsOrText, status = "completed" };
+        return
+        [
+            new { type = "response.created", sequence_number = 0, response = new { id = "resp_r", @object = "response", status = "in_progress", output = Array.Empty<object>() } },
+            new { type = "response.output_item.added", sequence_number = 1, output_index = 0, item = new { type = "reasoning", id = "rs_1", summary = Array.Empty<object>() } },
+            new { type = "response.output_item.done", sequence_number = 2, output_index = 0, item = reasoning },
+            new { type = "response.output_item.added", sequence_number = 3, output_index = 1, item = second },
+            new { type = "response.output_item.done", sequence_number = 4, output_index = 1, item = second },
+            new { type = "response.completed", sequence_number = 5, response = new { id = "resp_r", @object = "response", status = "completed", output = new[] { reasoning, second }, usage = Usage(30, 8) } },
+        ];
+    }
+
     public static object CompletedResponse(string text, long inputTokens = 10, long outputTokens = 3) =>
         new { id = "resp_1", @object = "response", created_at = 1764000000, status = "completed", model = "upstream-model", output = new[] { Message(text) }, usage = Usage(inputTokens, outputTokens) };
 
+    /// <summary>Stops answering (connections are refused from now on); may be called more than once.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
     }
+
+    private int _disposed;
 
     private static object Message(string text) =>
         new { type = "message", id = "msg_1", role = "assistant", status = "completed", content = new[] { new { type = "output_text", text, annotations = Array.Empty<object>() } } };

@@ -34,6 +34,9 @@ public interface IDoor
     /// <summary>Usage from a whole (non-streamed) answer in this protocol.</summary>
     UpstreamUsage? UsageOf(ReadOnlySpan<byte> answer);
 
+    /// <summary>The answer field holding encrypted reasoning that only its boundary can read (sealed on the way out); empty for none.</summary>
+    ReadOnlyMemory<byte> SealedField { get; }
+
     /// <summary>Top-level request fields that do not change the answer, left out of the cache key.</summary>
     IReadOnlySet<string> CacheIgnoredFields { get; }
 

@@ -5,6 +5,17 @@ namespace GenAiRouter.Ingress.Doors;
 /// <summary>The request as a target gets it: the group name replaced by the target's model name, the rest byte for byte.</summary>
 public static class ModelSwap
 {
+    /// <summary>The swap as one edit among others (<see cref="BodyEdit.Apply"/>).</summary>
+    public static BodyEdit Edit(int bodyLength, Range modelValue, string upstreamModel)
+    {
+        var (start, length) = modelValue.GetOffsetAndLength(bodyLength);
+        var encoded = JsonEncodedText.Encode(upstreamModel).EncodedUtf8Bytes;
+        var quoted = new byte[encoded.Length + 2];
+        quoted[0] = quoted[^1] = (byte)'"';
+        encoded.CopyTo(quoted.AsSpan(1));
+        return new BodyEdit(start, length, quoted);
+    }
+
     public static byte[] Apply(ReadOnlySpan<byte> body, Range modelValue, string upstreamModel)
     {
         var (start, length) = modelValue.GetOffsetAndLength(body.Length);

@@ -1,4 +1,3 @@
-using GenAiRouter.Contracts.V1;
 using GenAiRouter.Ingress.Auth;
 using GenAiRouter.Ingress.Routing;
 using GenAiRouter.Routing;
@@ -6,12 +5,12 @@ using GenAiRouter.Routing;
 namespace GenAiRouter.Ingress.Doors;
 
 /// <summary>
-/// <c>GET /v1/models</c>: exactly the groups the caller may request, in OpenAI's list shape. Reasoning fields
-/// appear only where the group offers levels and the caller's token grants reasoning for it.
+/// <c>GET /v1/models</c>: the caller token's view of the catalog (<see cref="ModelCatalog"/>), with an ETag that
+/// changes when that view does; <c>If-None-Match</c> with the current one gets a 304.
 /// </summary>
 public static class ModelsEndpoint
 {
-    public static async Task ListAsync(HttpContext http, CallerAuthenticator authenticator, CatalogSnapshots catalog)
+    public static async Task ListAsync(HttpContext http, CallerAuthenticator authenticator, CatalogSnapshots catalog, ModelCatalog models)
     {
         var auth = await authenticator.AuthenticateAsync(CallerCredentials.Bearer(http.Request), http.RequestAborted);
         if (auth.Caller is not { } caller)
@@ -24,50 +23,17 @@ public static class ModelsEndpoint
             await OpenAiErrors.WriteAsync(http, RouterError.CatalogUnavailable);
             return;
         }
-        await http.Response.WriteAsJsonAsync(new ModelList(List(caller, snapshot)), http.RequestAborted);
-    }
-
-    /// <summary>The caller's groups, in catalog order.</summary>
-    public static IReadOnlyList<ModelEntry> List(Caller caller, CatalogSnapshot snapshot)
-    {
-        var grants = caller.Grants.ToDictionary(g => g.Group, g => g.Reasoning, StringComparer.Ordinal);
-        return snapshot.Groups
-            .Where(g => grants.ContainsKey(g.Name))
-            .Select(g =>
-            {
-                var reasoning = grants[g.Name] && g.Reasoning is { Levels.Count: > 0 } levels ? levels : null;
-                return new ModelEntry(
-                    g.Name,
-                    snapshot.Issuer,
-                    g.Description,
-                    reasoning?.Levels.Select(l => new ReasoningLevel(l, $"{l} reasoning effort")).ToList(),
-                    reasoning is null ? null : string.IsNullOrEmpty(reasoning.DefaultLevel) ? reasoning.Levels[0] : reasoning.DefaultLevel);
-            })
-            .ToList();
+        var (document, etag) = models.For(caller, snapshot);
+        http.Response.Headers.ETag = etag;
+        // The document is the token's own: no shared cache may keep it.
+        http.Response.Headers.CacheControl = "private, no-cache";
+        if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(tag => tag.Trim() == etag)))
+        {
+            http.Response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+        http.Response.ContentType = "application/json";
+        http.Response.ContentLength = document.Length;
+        await http.Response.Body.WriteAsync(document, http.RequestAborted);
     }
 }
-
-public sealed record ModelList(IReadOnlyList<ModelEntry> Data)
-{
-    [System.Text.Json.Serialization.JsonPropertyName("object")]
-    public string ObjectType => "list";
-}
-
-public sealed record ModelEntry(
-    string Id,
-    string OwnedBy,
-    string Description,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<ReasoningLevel>? SupportedReasoningLevels,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    string? DefaultReasoningLevel)
-{
-    [System.Text.Json.Serialization.JsonPropertyName("object")]
-    public string ObjectType => "model";
-
-    /// <summary>Groups have no creation date; OpenAI's shape requires the field.</summary>
-    public long Created => 0;
-}
-
-/// <summary>The shape Codex CLI reads reasoning levels in: an effort and a short description.</summary>
-public sealed record ReasoningLevel(string Effort, string Description);

@@ -44,6 +44,11 @@ public static class OpenAiErrors
         WriteAsync(http, new RouterError(StatusCodes.Status404NotFound, "invalid_request_error", "unknown_url",
             $"Unknown request URL: {http.Request.Method} {Bounded(http.Request.Path.Value)}. This router serves the OpenAI API under /v1."));
 
+    /// <summary>What <c>GET /v1/responses</c> (a WebSocket upgrade attempt) gets: a 426 that makes clients use HTTP now.</summary>
+    public static Task WebSocketsNotServed(HttpContext http) =>
+        WriteAsync(http, new RouterError(StatusCodes.Status426UpgradeRequired, "invalid_request_error", "websocket_not_supported",
+            "This router serves the Responses API over HTTP only: POST /v1/responses (streaming with \"stream\": true)."));
+
     private static string Bounded(string? path) => path is { Length: > 200 } ? path[..200] + "..." : path ?? "/";
 
     private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)

@@ -6,13 +6,28 @@ namespace GenAiRouter.Ingress.Invocation;
 
 /// <summary>
 /// A target that speaks the door's protocol, called straight from ingress: the group name swapped for the target's
-/// model, the rest of the body byte for byte, no extra hop.
+/// model, encrypted reasoning unsealed for the target's boundary or left out when another boundary sealed it, the
+/// rest of the body byte for byte, no extra hop.
 /// </summary>
 public sealed class NativeInvoker(UpstreamCaller upstream)
 {
+    public const string ReasoningDroppedHeader = "x-router-reasoning-dropped";
+
     public async Task<(UpstreamAnswer? Answer, UpstreamFailure? Failure)> SendAsync(Target target, DoorRequest request, byte[] body, Limits limits, CancellationToken cancellationToken)
     {
-        var call = await upstream.SendAsync(target, new ByteArrayContent(ModelSwap.Apply(body, request.ModelValue, target.Model)), limits, cancellationToken);
+        byte[] upstreamBody;
+        var dropped = 0;
+        if (request.Sealed is { Count: > 0 } sealedItems)
+        {
+            var edits = new List<BodyEdit>(sealedItems.Count + 1) { ModelSwap.Edit(body.Length, request.ModelValue, target.Model) };
+            dropped = ReasoningSeals.Unseal(sealedItems, target, edits);
+            upstreamBody = BodyEdit.Apply(body, edits);
+        }
+        else
+        {
+            upstreamBody = ModelSwap.Apply(body, request.ModelValue, target.Model);
+        }
+        var call = await upstream.SendAsync(target, new ByteArrayContent(upstreamBody), limits, cancellationToken);
         if (call.Failure is { } failure)
         {
             call.Dispose();
@@ -22,6 +37,12 @@ public sealed class NativeInvoker(UpstreamCaller upstream)
         var response = call.Response!;
         var content = response.Content;
         var stream = await content.ReadAsStreamAsync(cancellationToken);
-        return (new UpstreamAnswer((int)response.StatusCode, content.Headers.ContentType?.ToString(), content.Headers.ContentLength, stream, call, call.Key), null);
+        var answer = new UpstreamAnswer((int)response.StatusCode, content.Headers.ContentType?.ToString(), content.Headers.ContentLength, stream, call, call.Key);
+        if (dropped > 0)
+        {
+            // Reasoning another upstream account made cannot be read here; the caller is told it was left out.
+            answer.Headers[ReasoningDroppedHeader] = dropped.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return (answer, null);
     }
 }

@@ -62,6 +62,7 @@ public sealed partial class ResponseRelay(ILogger<ResponseRelay> logger)
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var door = record.Door;
         using var scanner = door.ScanStream(record.CaptureFinalAnswer);
+        var sealer = door.SealedField.IsEmpty ? null : new ReasoningSeals.StreamSealer(door.SealedField, ReasoningSeals.TagOf(target));
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {
@@ -85,11 +86,14 @@ public sealed partial class ResponseRelay(ILogger<ResponseRelay> logger)
                 }
                 if (read == 0)
                 {
+                    if (sealer is not null)
+                    {
+                        await ForwardAsync(http, scanner, sealer.Flush());
+                    }
                     break;
                 }
-                scanner.Observe(buffer.AsSpan(0, read));
-                await http.Response.Body.WriteAsync(buffer.AsMemory(0, read), http.RequestAborted);
-                await http.Response.Body.FlushAsync(http.RequestAborted);
+                var chunk = buffer.AsMemory(0, read);
+                await ForwardAsync(http, scanner, sealer is null ? chunk : sealer.Process(chunk));
             }
         }
         finally
@@ -108,6 +112,17 @@ public sealed partial class ResponseRelay(ILogger<ResponseRelay> logger)
         return (RelayOutcome.Delivered, null);
     }
 
+    private static async Task ForwardAsync(HttpContext http, IAnswerStreamScanner scanner, ReadOnlyMemory<byte> chunk)
+    {
+        if (chunk.IsEmpty)
+        {
+            return;
+        }
+        scanner.Observe(chunk.Span);
+        await http.Response.Body.WriteAsync(chunk, http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
+    }
+
     private static async Task<(RelayOutcome, UpstreamFailure?)> RelayWholeAsync(HttpContext http, RequestRecord record, Target target, UpstreamAnswer answer, Limits limits)
     {
         var (json, failure) = await UpstreamBody.ReadJsonAsync(answer.Body, answer.ContentLength, IdleTimeout(limits),
@@ -116,6 +131,10 @@ public sealed partial class ResponseRelay(ILogger<ResponseRelay> logger)
         {
             failure.Message = $"The target '{target.Name}': {failure.Message}.";
             return (RelayOutcome.Failed, failure);
+        }
+        if (!record.Door.SealedField.IsEmpty && ReasoningSeals.Seal(json, record.Door.SealedField.Span, ReasoningSeals.TagOf(target).Span) is { } sealedJson)
+        {
+            json = sealedJson;
         }
         Commit(http, record, target, answer, answer.MediaType is "application/json" ? answer.ContentType! : "application/json");
         // Framed by its length: no chunked encoding, no flush per read.

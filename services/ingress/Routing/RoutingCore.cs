@@ -24,6 +24,7 @@ public sealed partial class RoutingCore(
     ResponseRelay relay,
     ResponseCache cache,
     UsageRecorder usage,
+    ModelCatalog models,
     TimeProvider time,
     ILogger<RoutingCore> logger)
 {
@@ -47,6 +48,11 @@ public sealed partial class RoutingCore(
         {
             await door.WriteErrorAsync(http, RouterError.Unauthenticated(auth.Failure));
             return;
+        }
+        if (catalog.Current is { } current)
+        {
+            // Codex fetches its model catalog again when this differs from the ETag it has.
+            http.Response.Headers["x-models-etag"] = models.For(caller, current).ETag;
         }
         var record = new RequestRecord(requestId, started, door);
         using var left = http.RequestAborted.UnsafeRegister(RequestRecord.MarkCallerLeft, record);
@@ -94,7 +100,7 @@ public sealed partial class RoutingCore(
             return;
         }
         (record.Group, record.Stream, record.ImageCount) = (request.Group, request.Shape.Stream, request.Shape.ImageCount);
-        var (group, targets, refusal) = Route(caller, snapshot, door, request);
+        var (group, targets, refusal) = Route(http, caller, snapshot, request);
         if (refusal is not null)
         {
             await door.WriteErrorAsync(http, refusal);
@@ -129,7 +135,7 @@ public sealed partial class RoutingCore(
     }
 
     /// <summary>The eligible targets in the order to try them, or the refusal the caller gets instead.</summary>
-    private (Group? Group, IReadOnlyList<Target>? Targets, RouterError? Refusal) Route(Caller caller, CatalogSnapshot snapshot, IDoor door, DoorRequest request)
+    private (Group? Group, IReadOnlyList<Target>? Targets, RouterError? Refusal) Route(HttpContext http, Caller caller, CatalogSnapshot snapshot, DoorRequest request)
     {
         var group = snapshot.Groups.FirstOrDefault(g => g.Name == request.Group);
         if (group is null)
@@ -157,8 +163,23 @@ public sealed partial class RoutingCore(
         }
         var gating = TargetGating.Gate(group, request.Shape, snapshot.BridgeEnabled);
         return gating.Served
-            ? (group, health.Order(gating.Eligible), null)
+            ? (group, health.Order(gating.Eligible, request.SessionKey ?? SessionHeader(http.Request)), null)
             : (group, null, RouterError.NoTargetServes(group.Name, gating.Missing));
+    }
+
+    // Where clients name their session when the body does not (prompt_cache_key): Codex, opencode, Kilo, Claude Code.
+    private static readonly string[] SessionHeaders = ["session-id", "x-session-id", "x-session-affinity", "x-claude-code-session-id"];
+
+    private static string? SessionHeader(HttpRequest request)
+    {
+        foreach (var name in SessionHeaders)
+        {
+            if (request.Headers[name] is [{ Length: > 0 and <= 512 } session])
+            {
+                return session;
+            }
+        }
+        return null;
     }
 
     /// <summary>A hit is answered here (whole, or replayed as the door's stream). A miss asks the relay to keep the final answer.</summary>

@@ -13,14 +13,18 @@ public sealed class TargetHealth(TimeProvider time)
     private static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset CoolUntil)> _state = new(StringComparer.Ordinal);
 
-    /// <summary>Eligible targets in the order to try them: priority, then a weighted draw within a priority, cooling ones last.</summary>
-    public IReadOnlyList<Target> Order(IReadOnlyList<Target> eligible)
+    /// <summary>
+    /// Eligible targets in the order to try them: by priority; within a priority, a session's own target first
+    /// (<see cref="Affinity"/>) or, without a session, a weighted draw; cooling targets last, so a session whose
+    /// target is cooling moves to its next one and comes back when it recovers.
+    /// </summary>
+    public IReadOnlyList<Target> Order(IReadOnlyList<Target> eligible, string? session = null)
     {
         var now = time.GetUtcNow();
         return eligible
             .GroupBy(t => t.Priority)
             .OrderBy(g => g.Key)
-            .SelectMany(WeightedShuffle)
+            .SelectMany(g => session is null ? WeightedShuffle(g) : Affinity.Rank(g, session))
             .OrderBy(t => IsCooling(t, now)) // stable: keeps the order within each side
             .ToList();
     }

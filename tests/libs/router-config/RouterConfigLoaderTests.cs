@@ -92,6 +92,10 @@ public sealed class RouterConfigLoaderTests
     [InlineData("name: native", "name: native\n        priority: 0", "groups.big-coder.targets[0].priority: must be 1 or more (1 is tried first)")]
     [InlineData("big-coder:", "big-coder:\n    cache: { ttl: soon }", "groups.big-coder.cache.ttl: expected a duration like 90s, 10m, 2h or 1d, got 'soon'")]
     [InlineData("big-coder:", "big-coder:\n    reasoning: { levels: [low, high], default: medium }", "groups.big-coder.reasoning.default: 'medium' is not one of the levels (low, high)")]
+    [InlineData("big-coder:", "big-coder:\n    context_window: 0", "groups.big-coder.context_window: must be a positive number of tokens, got 0")]
+    [InlineData("name: native", "name: native\n        context_window: -5", "groups.big-coder.targets[0].context_window: must be a positive number of tokens, got -5")]
+    [InlineData("name: native", "name: native\n        reasoning_boundary: ' '", "groups.big-coder.targets[0].reasoning_boundary: name the boundary, or leave the key out")]
+    [InlineData("big-coder:", "big-coder:\n    instructions_file: no-such-prompt.md", "groups.big-coder.instructions_file: 'no-such-prompt.md' not found (paths are relative to the configuration file)")]
     public void Validation_names_the_key_path_and_the_problem(string replace, string with, string expected)
     {
         var e = Assert.Throws<RouterConfigException>(() => RouterConfigLoader.Parse(ValidGroup.Replace(replace, with, StringComparison.Ordinal), "router.yaml"));

@@ -149,6 +149,35 @@ public sealed class ResponsesEndToEndTests(IngressFixture fixture) : IClassFixtu
         using var response = await _http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+        Assert.Contains("Authorization: Bearer", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_model_list_is_read_by_the_openai_client_and_carries_a_codex_catalog_entry_per_group()
+    {
+        var client = new OpenAI.Models.OpenAIModelClient(new System.ClientModel.ApiKeyCredential(fixture.Token), new OpenAI.OpenAIClientOptions { Endpoint = fixture.Router.BaseUrl });
+
+        var listed = (await client.GetModelsAsync()).Value.Select(m => m.Id).ToList();
+
+        Assert.Equal(["coder", "failover", "single", "dead-only", "vision", "cached"], listed);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(fixture.Router.BaseUrl, "models"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", fixture.Token);
+        using var response = await _http.SendAsync(request);
+        var models = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("models").EnumerateArray().ToList();
+        Assert.Equal(listed, models.Select(m => m.GetProperty("slug").GetString()));
+        foreach (var model in models)
+        {
+            // Every field Codex requires of a catalog entry (a missing one makes it drop the whole catalog).
+            foreach (var field in new[] { "display_name", "supported_reasoning_levels", "shell_type", "visibility", "supported_in_api", "priority", "base_instructions", "support_verbosity", "truncation_policy", "experimental_supported_tools" })
+            {
+                Assert.True(model.TryGetProperty(field, out var value) && value.ValueKind != JsonValueKind.Null, $"{model.GetProperty("slug")} lacks {field}");
+            }
+        }
+        Assert.Equal(["low", "high"], models[0].GetProperty("supported_reasoning_levels").EnumerateArray().Select(l => l.GetProperty("effort").GetString()));
+        Assert.Empty(models[4].GetProperty("supported_reasoning_levels").EnumerateArray());
+        Assert.Equal(["text", "image"], models[4].GetProperty("input_modalities").EnumerateArray().Select(m => m.GetString()));
     }
 
     [Fact]

@@ -22,6 +22,8 @@ public sealed class ResponsesDoor : IDoor
 
     public IReadOnlySet<string> CacheIgnoredFields => IgnoredByCache;
 
+    public ReadOnlyMemory<byte> SealedField { get; } = "encrypted_content"u8.ToArray();
+
     public (string? Token, AuthFailure Failure) CallerToken(HttpRequest request) => CallerCredentials.Bearer(request);
 
     public DoorRequest Read(ReadOnlySpan<byte> body) => ResponsesRequestReader.Read(body);

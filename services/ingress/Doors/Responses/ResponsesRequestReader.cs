@@ -32,6 +32,7 @@ public static class ResponsesRequestReader
         Tools,
         Reasoning,
         Text,
+        PromptCacheKey,
     }
 
     private const JsonKinds Optional = JsonKinds.Null;
@@ -58,7 +59,7 @@ public static class ResponsesRequestReader
         ["top_logprobs"] = (Field.Other, JsonKinds.Number | Optional, "top_logprobs"),
         ["metadata"] = (Field.Other, JsonKinds.Object | Optional, "metadata"),
         ["include"] = (Field.Other, JsonKinds.Array | Optional, "include"),
-        ["prompt_cache_key"] = (Field.Other, JsonKinds.String | Optional, "prompt_cache_key"),
+        ["prompt_cache_key"] = (Field.PromptCacheKey, JsonKinds.String | Optional, "prompt_cache_key"),
         ["prompt_cache_retention"] = (Field.Other, JsonKinds.String | Optional, "prompt_cache_retention"),
         ["safety_identifier"] = (Field.Other, JsonKinds.String | Optional, "safety_identifier"),
         ["user"] = (Field.Other, JsonKinds.String | Optional, "user"),
@@ -97,6 +98,8 @@ public static class ResponsesRequestReader
         Range modelValue = default;
         var shape = new RequestShape();
         bool store = false, background = false;
+        string? session = null;
+        List<SealedItem>? sealedItems = null;
         while (JsonScan.Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
             var (field, kinds, name) = Lookup(ref reader);
@@ -137,7 +140,12 @@ public static class ResponsesRequestReader
                     shape = shape with { StructuredOutput = ReadFormatType(ref reader) is "json_schema" or "json_object" };
                     break;
                 case Field.Input when reader.TokenType == JsonTokenType.StartArray:
-                    shape = shape with { ImageCount = CountImages(ref reader) };
+                    (var images, sealedItems) = ReadInput(ref reader);
+                    shape = shape with { ImageCount = images };
+                    break;
+                case Field.PromptCacheKey:
+                    // Codex, opencode, pi, Copilot CLI and droid set it to their session id.
+                    session = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length is > 0 and <= 512 ? reader.GetString() : null;
                     break;
                 default:
                     JsonScan.Skip(ref reader);
@@ -152,7 +160,7 @@ public static class ResponsesRequestReader
         {
             throw new BadRequestBodyException("Missing required parameter: 'model' (the model group to use).", "model", "missing_required_parameter");
         }
-        return new DoorRequest(group, modelValue, shape, store, background);
+        return new DoorRequest(group, modelValue, shape, store, background, session, sealedItems);
     }
 
     /// <summary>The field a property name is, without allocating for the names the API knows.</summary>
@@ -188,24 +196,76 @@ public static class ResponsesRequestReader
         return shape;
     }
 
-    /// <summary>Images anywhere in the input, however deep: earlier turns of a conversation carry theirs again.</summary>
-    private static int CountImages(ref Utf8JsonReader reader)
+    /// <summary>
+    /// Reads the input items: images anywhere in them, however deep (earlier turns of a conversation carry theirs
+    /// again), and the items that carry encrypted reasoning back, with where each sits.
+    /// </summary>
+    private static (int Images, List<SealedItem>? Sealed) ReadInput(ref Utf8JsonReader reader)
     {
+        List<SealedItem>? sealedItems = null;
         var depth = reader.CurrentDepth;
         var images = 0;
+        int itemStart = -1, previousEnd = -1, valueStart = -1, valueLength = 0;
+        string? boundary = null;
         while (JsonScan.Read(ref reader) && reader.CurrentDepth > depth)
         {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("type"u8))
+            if (reader.CurrentDepth == depth + 1)
             {
-                JsonScan.Read(ref reader);
-                if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("input_image"u8))
+                if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray)
                 {
-                    images++;
+                    EndItem(ref reader);
                 }
-                JsonScan.Skip(ref reader);
+                else
+                {
+                    // An item begins: the previous sealed item now knows its neighbour.
+                    itemStart = (int)reader.TokenStartIndex;
+                    if (sealedItems is [.., { NextStart: -1 } last] && last.End == previousEnd)
+                    {
+                        sealedItems[^1] = last with { NextStart = itemStart };
+                    }
+                    if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+                    {
+                        EndItem(ref reader);
+                    }
+                }
+            }
+            else if (reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.CurrentDepth == depth + 2 && reader.ValueTextEquals("encrypted_content"u8))
+                {
+                    JsonScan.Read(ref reader);
+                    if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped)
+                    {
+                        valueStart = (int)reader.TokenStartIndex + 1;
+                        valueLength = reader.ValueSpan.Length;
+                        boundary = ReasoningSeals.BoundaryOf(reader.ValueSpan);
+                    }
+                    JsonScan.Skip(ref reader);
+                }
+                else if (reader.ValueTextEquals("type"u8))
+                {
+                    JsonScan.Read(ref reader);
+                    if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("input_image"u8))
+                    {
+                        images++;
+                    }
+                    JsonScan.Skip(ref reader);
+                }
             }
         }
-        return images;
+        return (images, sealedItems);
+
+        void EndItem(ref Utf8JsonReader reader)
+        {
+            var end = (int)reader.BytesConsumed;
+            if (valueStart >= 0)
+            {
+                (sealedItems ??= []).Add(new SealedItem(itemStart, end, previousEnd, -1, valueStart, valueLength, boundary));
+            }
+            previousEnd = end;
+            valueStart = -1;
+            boundary = null;
+        }
     }
 
     /// <summary>One member of the object the reader is on (the rest checked and skipped).</summary>

@@ -56,4 +56,17 @@ public sealed class UsageMeterTests
         Assert.Equal(bridged, e.Bridged);
         Assert.Equal("/v1/responses", e.Endpoint);
     }
+
+    [Fact]
+    public async Task A_caller_that_left_is_a_499_whose_latency_is_the_time_until_it_left()
+    {
+        var record = new RequestRecord("req_1", Stopwatch.GetTimestamp(), new ResponsesDoor());
+        await Task.Delay(50);
+        RequestRecord.MarkCallerLeft(record);
+        await Task.Delay(300);
+        RequestRecord.MarkCallerLeft(record); // a later abort notice does not move it
+
+        Assert.True(record.CallerLeft);
+        Assert.InRange(UsageMeter.Build(Caller, record, 499, DateTimeOffset.UnixEpoch).LatencyMs, 40, 250);
+    }
 }
