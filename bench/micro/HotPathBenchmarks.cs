@@ -33,6 +33,9 @@ public class HotPathBenchmarks
         $"event: response.output_text.delta\ndata: {{\"type\":\"response.output_text.delta\",\"sequence_number\":{i},\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\"word \"}}\n\n"))
         + "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":41,\"response\":{\"id\":\"r\",\"status\":\"completed\",\"output\":[],\"usage\":{\"input_tokens\":12,\"output_tokens\":40}}}\n\n");
     private readonly byte[] _cached = """{"id":"r","object":"response","status":"completed","output":[{"type":"message","id":"m","role":"assistant","status":"completed","content":[{"type":"output_text","text":"Hello there, how are you?","annotations":[]}]}],"usage":{"input_tokens":12,"output_tokens":9}}"""u8.ToArray();
+    private readonly ModelCatalog _models = new();
+    private readonly CatalogSnapshot _twentyGroups = new() { Issuer = "metrum", Version = 1 };
+    private readonly Caller _twentyGroupCaller = new() { KeyId = "k", User = "alice", Project = "web", Env = "dev" };
     private JsonElement _chatChunk;
     private CallerAuthenticator _authenticator = null!;
     private Range _modelValue;
@@ -51,6 +54,13 @@ public class HotPathBenchmarks
         }
         _chatChunk = JsonDocument.Parse("""{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"word "},"finish_reason":null}]}""").RootElement;
         _modelValue = ResponsesRequestReader.Read(_codexBody).ModelValue;
+        for (var i = 0; i < 20; i++)
+        {
+            var group = new Group { Name = $"group-{i}", Description = "A coding group", ContextWindow = 200_000, Instructions = new string('p', 4000), Reasoning = new ReasoningLevels { Levels = { "low", "medium", "high" }, DefaultLevel = "medium" } };
+            group.Targets.Add(new Target { Name = "t", Api = Protocol.Responses, Capabilities = { Capability.Images } });
+            _twentyGroups.Groups.Add(group);
+            _twentyGroupCaller.Grants.Add(new GroupGrant { Group = group.Name, Reasoning = i % 2 == 0 });
+        }
     }
 
     [Benchmark(Description = "auth: cached caller token")]
@@ -67,6 +77,15 @@ public class HotPathBenchmarks
 
     [Benchmark(Description = "select targets: gate + order 3")]
     public IReadOnlyList<Target> SelectTargets() => _health.Order(TargetGating.Gate(_group, _shape, bridgeEnabled: true).Eligible);
+
+    [Benchmark(Description = "select targets: session affinity over 3")]
+    public IReadOnlyList<Target> SelectBySession() => _health.Order(TargetGating.Gate(_group, _shape, bridgeEnabled: true).Eligible, "019a3f2c-session-of-codex");
+
+    [Benchmark(Description = "models: catalog document, 20 groups")]
+    public byte[] CatalogDocument() => ModelCatalog.Document(_twentyGroupCaller, _twentyGroups);
+
+    [Benchmark(Description = "models: etag of a known view (every answer)")]
+    public string CatalogETag() => _models.For(_twentyGroupCaller, _twentyGroups).ETag;
 
     [Benchmark(Description = "usage: scan a 42-event SSE stream")]
     public UpstreamUsage? ScanSse()
