@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using GenAiRouter.Bridge.Translation;
 using GenAiRouter.Contracts.V1;
 using GenAiRouter.Ingress.Auth;
 using GenAiRouter.Ingress.Caching;
@@ -9,6 +8,10 @@ using GenAiRouter.Ingress.Doors;
 using GenAiRouter.Ingress.Doors.Responses;
 using GenAiRouter.Ingress.Routing;
 using GenAiRouter.Ingress.Telemetry;
+using GenAiRouter.Protocols;
+using GenAiRouter.Protocols.Canonical;
+using GenAiRouter.Protocols.Chat;
+using GenAiRouter.Protocols.Responses;
 using GenAiRouter.Routing;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -36,7 +39,7 @@ public class HotPathBenchmarks
     private readonly ModelCatalog _models = new();
     private readonly CatalogSnapshot _twentyGroups = new() { Issuer = "metrum", Version = 1 };
     private readonly Caller _twentyGroupCaller = new() { KeyId = "k", User = "alice", Project = "web", Env = "dev" };
-    private JsonElement _chatChunk;
+    private byte[] _chatChunk = [];
     private CallerAuthenticator _authenticator = null!;
     private Range _modelValue;
 
@@ -52,8 +55,8 @@ public class HotPathBenchmarks
         {
             _group.Targets.Add(new Target { Name = $"t{i}", Api = Protocol.Responses, Priority = i, Weight = 1, Capabilities = { Capability.Tools, Capability.Reasoning, Capability.Streaming } });
         }
-        _chatChunk = JsonDocument.Parse("""{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"word "},"finish_reason":null}]}""").RootElement;
-        _modelValue = ResponsesRequestReader.Read(_codexBody).ModelValue;
+        _chatChunk = """{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"word "},"finish_reason":null}]}"""u8.ToArray();
+        _modelValue = ResponsesRequestClassifier.Classify(_codexBody).ModelValue;
         for (var i = 0; i < 20; i++)
         {
             var group = new Group { Name = $"group-{i}", Description = "A coding group", ContextWindow = 200_000, Instructions = new string('p', 4000), Reasoning = new ReasoningLevels { Levels = { "low", "medium", "high" }, DefaultLevel = "medium" } };
@@ -67,10 +70,10 @@ public class HotPathBenchmarks
     public ValueTask<AuthenticationResult> AuthCacheHit() => _authenticator.AuthenticateAsync(CallerCredentials.Bearer(_http.Request), default);
 
     [Benchmark(Description = "read + check: short request")]
-    public DoorRequest ReadShort() => ResponsesRequestReader.Read(ShortBody);
+    public DoorRequest ReadShort() => ResponsesRequestClassifier.Classify(ShortBody);
 
     [Benchmark(Description = "read + check: 40 KB Codex request")]
-    public DoorRequest ReadCodex() => ResponsesRequestReader.Read(_codexBody);
+    public DoorRequest ReadCodex() => ResponsesRequestClassifier.Classify(_codexBody);
 
     [Benchmark(Description = "model swap: 40 KB Codex request")]
     public byte[] WithModelCodex() => ModelSwap.Apply(_codexBody, _modelValue, "gpt-5.1-codex");
@@ -95,11 +98,14 @@ public class HotPathBenchmarks
         return scanner.Usage;
     }
 
-    [Benchmark(Description = "bridge: translate one chat chunk")]
+    [Benchmark(Description = "bridge: translate one chat chunk to Responses events")]
     public int TranslateChunk()
     {
-        var writer = new ResponsesStreamWriter("resp_1", "m", 1, new ToolNames());
-        return writer.Start().Count + writer.OnChunk(_chatChunk).Count();
+        var output = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        var writer = new ResponsesAnswerWriter(new AnswerContext("resp_1", "m", 1, Stream: true, StreamUsage: false));
+        writer.Start(output);
+        writer.WriteAll(new ChatAnswerReader(new ToolNames()).OnData(_chatChunk), output);
+        return output.WrittenCount;
     }
 
     [Benchmark(Description = "cache: key of a short request")]

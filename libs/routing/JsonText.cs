@@ -18,6 +18,27 @@ public static class JsonText
         return Utf8.IsValid(raw) && (!reader.ValueIsEscaped || EscapesArePaired(raw));
     }
 
+    /// <summary>True for exactly one JSON value, with every string valid Unicode.</summary>
+    public static bool IsJson(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && !IsValid(ref reader))
+                {
+                    return false;
+                }
+            }
+            return reader.BytesConsumed > 0;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Every <c>\uD800</c>-<c>\uDBFF</c> escape is followed by a <c>\uDC00</c>-<c>\uDFFF</c> one, and no low one stands alone.</summary>
     private static bool EscapesArePaired(ReadOnlySpan<byte> raw)
     {

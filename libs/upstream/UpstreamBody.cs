@@ -51,32 +51,11 @@ public static class UpstreamBody
         {
             return (null, UpstreamCaller.Failure(FailureKind.InvalidResponse, 502, "upstream_invalid_response", "its answer was cut short"));
         }
-        if (!IsJson(whole.WrittenSpan))
+        if (!JsonText.IsJson(whole.WrittenSpan))
         {
             return (null, UpstreamCaller.Failure(FailureKind.InvalidResponse, 502, "upstream_invalid_response", "its answer is not valid JSON"));
         }
         return (whole.WrittenSpan.ToArray(), null);
-    }
-
-    /// <summary>True for exactly one JSON value, with every string valid Unicode.</summary>
-    public static bool IsJson(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json);
-            while (reader.Read())
-            {
-                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && !JsonText.IsValid(ref reader))
-                {
-                    return false;
-                }
-            }
-            return reader.BytesConsumed > 0;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 
     /// <summary>An upstream's error text (at most 64 KiB), with the key the router used taken out.</summary>

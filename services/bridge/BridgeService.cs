@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
-using GenAiRouter.Bridge.Translation;
 using GenAiRouter.Contracts.V1;
+using GenAiRouter.Protocols;
+using GenAiRouter.Protocols.Canonical;
 using GenAiRouter.Routing;
 using GenAiRouter.Upstream;
 using Google.Protobuf;
@@ -11,9 +12,10 @@ namespace GenAiRouter.Bridge;
 
 /// <summary>
 /// Serves a caller's request from a target that speaks another protocol: resolves the target from its own catalog
-/// snapshot (the request only names it), translates the request, calls the target, and streams the answer back in
-/// the door's protocol as SSE frames or one JSON body, in chunks. Stateless. Trouble before <see cref="BridgeStart"/>
-/// is an <see cref="UpstreamFailure"/> (ingress may fail over); after it, a stream ends with its terminal error event.
+/// snapshot (the request only names it), reads the request with the door's adapter, writes it with the target's,
+/// calls the target, and streams the answer back in the door's protocol (the target's adapter reads it, the door's
+/// writes it) as SSE frames or one whole answer, in chunks. Stateless. Trouble before <see cref="BridgeStart"/> is an
+/// <see cref="UpstreamFailure"/> (ingress may fail over); after it, the stream ends with its terminal error event.
 /// </summary>
 public sealed partial class BridgeService(CatalogSnapshots catalog, UpstreamCaller upstream, TimeProvider time, ILogger<BridgeService> logger)
     : Contracts.V1.Bridge.BridgeBase
@@ -34,34 +36,34 @@ public sealed partial class BridgeService(CatalogSnapshots catalog, UpstreamCall
             UnknownTarget(logger, request.Group, request.Target, request.CatalogVersion, snapshot?.Version ?? 0);
             throw new RpcException(new Status(StatusCode.NotFound, $"no target '{request.Target}' in group '{request.Group}' of catalog version {snapshot?.Version ?? 0}"));
         }
-        if (request.Door != Protocol.Responses || target.Api != Protocol.Chat)
+        if (request.Door == target.Api || request.Door == Protocol.Unspecified)
         {
-            throw new RpcException(new Status(StatusCode.Unimplemented, $"the bridge does not translate {request.Door} for {target.Api} targets"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the bridge translates between protocols; a {request.Door} target is relayed by ingress"));
         }
+        var door = ProtocolAdapters.For(request.Door);
+        var targetProtocol = ProtocolAdapters.For(target.Api);
         var limits = snapshot.Limits;
 
-        ChatRequest chat;
-        string model;
+        Conversation conversation;
+        TargetRequest targetRequest;
         try
         {
             using var document = JsonDocument.Parse(request.Body.Memory);
-            chat = ChatRequestBuilder.Build(document.RootElement, target);
-            // The answer names the group the caller asked for, as a native target's answer would after routing.
-            model = document.RootElement.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : request.Group;
+            conversation = door.ReadRequest(document.RootElement);
+            targetRequest = targetProtocol.WriteRequest(conversation, target);
         }
-        catch (Exception e) when (e is BridgeRequestException or JsonException or InvalidOperationException)
+        catch (Exception e) when (e is TranslationException or JsonException or InvalidOperationException)
         {
-            var refused = UpstreamCaller.Failure(FailureKind.Refused, 400, "invalid_request", e is BridgeRequestException ? e.Message : "The request body is not valid JSON.");
-            refused.Param = (e as BridgeRequestException)?.Param ?? "";
+            var refused = UpstreamCaller.Failure(FailureKind.Refused, 400, "invalid_request", e is TranslationException ? e.Message : "The request body is not valid JSON.");
+            refused.Param = (e as TranslationException)?.Param ?? "";
             await responseStream.WriteAsync(new BridgeReply { Failure = refused }, cancellation);
             return;
         }
 
-        using var call = await upstream.SendAsync(target, new ByteArrayContent(chat.Json), limits, cancellation);
+        using var call = await upstream.SendAsync(target, new ByteArrayContent(targetRequest.Json), limits, cancellation);
         if (call.Failure is { } failure)
         {
-            failure.Message = $"The target '{target.Name}': {failure.Message}.";
-            await responseStream.WriteAsync(new BridgeReply { Failure = failure }, cancellation);
+            await responseStream.WriteAsync(new BridgeReply { Failure = Named(target, failure) }, cancellation);
             return;
         }
         var response = call.Response!;
@@ -71,13 +73,17 @@ public sealed partial class BridgeService(CatalogSnapshots catalog, UpstreamCall
             return;
         }
 
-        var writer = new ResponsesStreamWriter($"resp_{request.RequestId}", model, time.GetUtcNow().ToUnixTimeSeconds(), chat.ToolNames);
-        var start = new BridgeStart { Status = 200, ContentType = chat.Stream ? "text/event-stream" : "application/json" };
-        if (chat.DroppedTools.Count > 0)
+        // The answer names the group the caller asked for, as a native target's answer would after routing. A caller
+        // of Chat Completions always gets the usage chunk here; ingress hides it from one that did not ask for it.
+        var writer = door.NewAnswerWriter(new AnswerContext(door.AnswerId(request.RequestId), conversation.Model, time.GetUtcNow().ToUnixTimeSeconds(),
+            conversation.Stream, StreamUsage: true));
+        var reader = targetProtocol.NewAnswerReader(targetRequest.ToolNames);
+        var start = new BridgeStart { Status = 200, ContentType = conversation.Stream ? "text/event-stream" : "application/json" };
+        if (targetRequest.DroppedTools.Count > 0)
         {
-            start.Headers[DroppedToolsHeader] = string.Join(",", chat.DroppedTools);
+            start.Headers[DroppedToolsHeader] = string.Join(",", targetRequest.DroppedTools);
         }
-        if (chat.Stream)
+        if (targetRequest.Stream)
         {
             if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
             {
@@ -85,32 +91,44 @@ public sealed partial class BridgeService(CatalogSnapshots catalog, UpstreamCall
                 return;
             }
             await responseStream.WriteAsync(new BridgeReply { Start = start }, cancellation);
-            var frames = new SseFrames(responseStream, cancellation);
-            await frames.WriteAsync(writer.Start());
-            await RelayStreamAsync(response, writer, frames, target, limits, cancellation);
+            var frames = new Frames(responseStream, cancellation);
+            writer.Start(frames.Pending);
+            await frames.FlushAsync();
+            await RelayStreamAsync(response, reader, writer, frames, target, limits, cancellation);
             return;
         }
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellation);
         var (json, invalid) = await UpstreamBody.ReadJsonAsync(body, response.Content.Headers.ContentLength, IdleTimeout(limits), MaxResponseBytes(limits), cancellation);
-        if (invalid is not null || Parse(json!) is not { } completion)
+        if (invalid is not null || JsonRead.ParseObject(json) is not { } whole)
         {
-            await responseStream.WriteAsync(new BridgeReply { Failure = invalid is null ? Invalid(target, "its answer is not a chat completion") : Named(target, invalid) }, cancellation);
+            await responseStream.WriteAsync(new BridgeReply { Failure = invalid is null ? Invalid(target, "its answer is not one the target's protocol defines") : Named(target, invalid) }, cancellation);
             return;
         }
-        writer.Start();
-        _ = writer.OnCompletion(completion).ToList();
-        if (writer.Error is { } error)
+        var answer = new ArrayBufferWriter<byte>();
+        if (conversation.Stream)
         {
-            await responseStream.WriteAsync(new BridgeReply { Failure = UpstreamCaller.Failure(FailureKind.InvalidResponse, 502, error.Code, $"The target '{target.Name}' failed: {error.Message}") }, cancellation);
+            writer.Start(answer);
+        }
+        writer.WriteAll(reader.OnWhole(whole), answer);
+        if (conversation.Stream)
+        {
+            await responseStream.WriteAsync(new BridgeReply { Start = start }, cancellation);
+            await SendChunksAsync(responseStream, answer.WrittenSpan.ToArray(), cancellation);
+            return;
+        }
+        var (result, failed) = writer.Whole();
+        if (failed is not null)
+        {
+            await responseStream.WriteAsync(new BridgeReply { Failure = UpstreamCaller.Failure(FailureKind.InvalidResponse, 502, failed.Code, $"The target '{target.Name}' failed: {failed.Message}") }, cancellation);
             return;
         }
         await responseStream.WriteAsync(new BridgeReply { Start = start }, cancellation);
-        await SendChunksAsync(responseStream, writer.ResponseJson(), cancellation);
+        await SendChunksAsync(responseStream, result!, cancellation);
     }
 
-    /// <summary>Chat chunks in, Responses events out, as they arrive; the upstream's silence, breaks and size are bounded.</summary>
-    private async Task RelayStreamAsync(HttpResponseMessage response, ResponsesStreamWriter writer, SseFrames frames, Target target, Limits limits, CancellationToken cancellation)
+    /// <summary>The target's stream in, the caller's out, as it arrives; the upstream's silence, breaks and size are bounded.</summary>
+    private async Task RelayStreamAsync(HttpResponseMessage response, IAnswerReader reader, IAnswerWriter writer, Frames frames, Target target, Limits limits, CancellationToken cancellation)
     {
         var maxBytes = MaxResponseBytes(limits);
         var lines = new SseLines();
@@ -126,22 +144,18 @@ public sealed partial class BridgeService(CatalogSnapshots catalog, UpstreamCall
                 var read = await body.ReadAsync(buffer, idle.Token);
                 if (read == 0)
                 {
-                    await frames.WriteAsync(writer.Finish(sawDone: false));
+                    writer.WriteAll(reader.OnEnd(), frames.Pending);
                     break;
                 }
                 received += read;
                 if (received > maxBytes)
                 {
-                    await frames.WriteAsync(writer.Fail("upstream_response_too_large", "The chat upstream's answer is larger than this router accepts."));
+                    writer.Write(new Failed("upstream_response_too_large", "The upstream's answer is larger than this router accepts."), frames.Pending);
                     break;
                 }
                 foreach (var data in lines.Data(buffer.AsSpan(0, read)))
                 {
-                    frames.Add(data.Span.SequenceEqual("[DONE]"u8)
-                        ? writer.Finish(sawDone: true)
-                        : UpstreamBody.IsJson(data.Span) && Parse(data.ToArray()) is { } chunk
-                            ? writer.OnChunk(chunk)
-                            : writer.Fail("upstream_invalid_response", "The chat upstream sent something that is not a chat completion chunk."));
+                    writer.WriteAll(reader.OnData(data.Span), frames.Pending);
                 }
                 await frames.FlushAsync();
             }
@@ -149,13 +163,13 @@ public sealed partial class BridgeService(CatalogSnapshots catalog, UpstreamCall
         catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
         {
             UpstreamBroke(logger, target.Name, e.GetType().Name);
-            await frames.WriteAsync(writer.Fail(e is OperationCanceledException ? "upstream_timeout" : "upstream_disconnected",
-                "The chat upstream stopped answering mid-response."));
+            writer.Write(new Failed(e is OperationCanceledException ? "upstream_timeout" : "upstream_disconnected", "The upstream stopped answering mid-response."), frames.Pending);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+        await frames.FlushAsync();
     }
 
     /// <summary>The caller's request was refused as such (400, 404, 422...): what the upstream said, minus the router's key.</summary>
@@ -164,18 +178,10 @@ public sealed partial class BridgeService(CatalogSnapshots catalog, UpstreamCall
         var status = (int)response.StatusCode;
         var text = await UpstreamBody.ErrorTextAsync(response, key, cancellation);
         var detail = $"The target refused the request (HTTP {status}).";
-        try
+        if (JsonRead.ParseObject(System.Text.Encoding.UTF8.GetBytes(text)) is { } error && JsonRead.Property(error, "error") is { ValueKind: JsonValueKind.Object } e
+            && JsonRead.Text(e, "message") is { } message)
         {
-            using var error = JsonDocument.Parse(text);
-            if (error.RootElement.ValueKind == JsonValueKind.Object && error.RootElement.TryGetProperty("error", out var e)
-                && e.ValueKind == JsonValueKind.Object && e.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
-            {
-                detail = message.GetString()!;
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON: the status says enough.
+            detail = message;
         }
         return UpstreamCaller.Failure(FailureKind.Refused, status, "upstream_rejected", detail);
     }
@@ -198,54 +204,27 @@ public sealed partial class BridgeService(CatalogSnapshots catalog, UpstreamCall
         return failure;
     }
 
-    private static JsonElement? Parse(byte[] json)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
     private static TimeSpan IdleTimeout(Limits limits) =>
         limits.IdleTimeout?.ToTimeSpan() is { } idle && idle > TimeSpan.Zero ? idle : TimeSpan.FromSeconds(300);
 
     private static long MaxResponseBytes(Limits limits) => limits.MaxResponseBytes > 0 ? limits.MaxResponseBytes : 64L * 1024 * 1024;
 
-    /// <summary>Responses events as SSE frames, gathered into chunks of the reply stream.</summary>
-    private sealed class SseFrames(IServerStreamWriter<BridgeReply> replies, CancellationToken cancellation)
+    /// <summary>The caller's frames, gathered and sent as chunks of the reply stream.</summary>
+    private sealed class Frames(IServerStreamWriter<BridgeReply> replies, CancellationToken cancellation)
     {
-        private readonly ArrayBufferWriter<byte> _pending = new(ChunkBytes);
-
-        public void Add(IEnumerable<ResponsesEvent> events)
-        {
-            foreach (var e in events)
-            {
-                e.WriteFrame(_pending);
-            }
-        }
-
-        public Task WriteAsync(IEnumerable<ResponsesEvent> events)
-        {
-            Add(events);
-            return FlushAsync();
-        }
+        public ArrayBufferWriter<byte> Pending { get; } = new(ChunkBytes);
 
         public async Task FlushAsync()
         {
-            if (_pending.WrittenCount > 0)
+            if (Pending.WrittenCount > 0)
             {
-                await SendChunksAsync(replies, _pending.WrittenSpan.ToArray(), cancellation);
-                _pending.ResetWrittenCount();
+                await SendChunksAsync(replies, Pending.WrittenSpan.ToArray(), cancellation);
+                Pending.ResetWrittenCount();
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Chat target {Target} broke off mid-response ({ErrorType})")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Target {Target} broke off mid-response ({ErrorType})")]
     private static partial void UpstreamBroke(ILogger logger, string target, string errorType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Asked for target {Target} of group {Group} (catalog version {RequestedVersion}), which catalog version {CatalogVersion} does not have")]

@@ -30,7 +30,7 @@ public sealed class BridgeErrorTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("""{"model":"chat","input":[{"type":"computer_call","call_id":"c"}]}""", 400, "Input items of type 'computer_call' cannot be sent to a chat target.")]
+    [InlineData("""{"model":"chat","input":[{"type":"computer_call","call_id":"c"}]}""", 400, "Input items of type 'computer_call' cannot be translated for a target of another protocol.")]
     [InlineData("""{"model":"chat","input":"hi","previous_response_id":"resp_1"}""", 400, "none has previous_response_id")]
     [InlineData("""{"model":"chat","input":"hi","tools":[{"type":"web_search"}]}""", 400, "none has hosted_tools")]
     [InlineData("""{"model":"chat","input":"html please"}""", 502, "No target of the model group 'chat' gave a usable answer: The target 'chat': its answer is not valid JSON")]

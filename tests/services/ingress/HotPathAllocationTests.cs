@@ -17,16 +17,16 @@ public sealed class HotPathAllocationTests
 
     [Fact]
     public void Reading_a_40_KB_Codex_request_allocates_a_few_kilobytes_not_a_copy_of_it() =>
-        Assert.InRange(BytesPerCall(() => ResponsesRequestReader.Read(Codex)), 0, 3 * 1024);
+        Assert.InRange(BytesPerCall(() => ResponsesRequestClassifier.Classify(Codex)), 0, 3 * 1024);
 
     [Fact]
     public void Reading_a_short_request_allocates_under_a_kilobyte() =>
-        Assert.InRange(BytesPerCall(() => ResponsesRequestReader.Read(Short)), 0, 1024);
+        Assert.InRange(BytesPerCall(() => ResponsesRequestClassifier.Classify(Short)), 0, 1024);
 
     [Fact]
     public void Swapping_the_model_name_copies_the_body_once()
     {
-        var model = ResponsesRequestReader.Read(Codex).ModelValue;
+        var model = ResponsesRequestClassifier.Classify(Codex).ModelValue;
 
         Assert.InRange(BytesPerCall(() => ModelSwap.Apply(Codex, model, "gpt-5.1-codex")), Codex.Length, Codex.Length + 1024);
     }

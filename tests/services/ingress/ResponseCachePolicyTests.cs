@@ -112,6 +112,6 @@ public sealed class ResponseCachePolicyTests
     private static CacheDecision Decide(Group group, string body)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
-        return ResponseCachePolicy.Decide(group, Door, ResponsesRequestReader.Read(bytes), bytes, "web", "dev");
+        return ResponseCachePolicy.Decide(group, Door, ResponsesRequestClassifier.Classify(bytes), bytes, "web", "dev");
     }
 }

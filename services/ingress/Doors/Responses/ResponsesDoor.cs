@@ -26,7 +26,7 @@ public sealed class ResponsesDoor : IDoor
 
     public (string? Token, AuthFailure Failure) CallerToken(HttpRequest request) => CallerCredentials.Bearer(request);
 
-    public DoorRequest Read(ReadOnlySpan<byte> body) => ResponsesRequestReader.Read(body);
+    public DoorRequest Read(ReadOnlySpan<byte> body) => ResponsesRequestClassifier.Classify(body);
 
     public Task WriteErrorAsync(HttpContext http, RouterError problem) => OpenAiErrors.WriteAsync(http, problem);
 

@@ -80,7 +80,7 @@ public sealed class ReasoningSealsTests
     public void A_history_is_made_fit_for_the_target_it_goes_to(string input, string target, string expected, int leftOut)
     {
         var body = Encoding.UTF8.GetBytes($$"""{"model":"g","input":{{Expand(input)}}}""");
-        var request = ResponsesRequestReader.Read(body);
+        var request = ResponsesRequestClassifier.Classify(body);
         var edits = new List<BodyEdit> { ModelSwap.Edit(body.Length, request.ModelValue, "m") };
 
         var dropped = ReasoningSeals.Unseal(request.Sealed ?? [], target == "a" ? AccountA : AccountB, edits);

@@ -5,7 +5,7 @@ using GenAiRouter.Routing;
 
 namespace GenAiRouter.Ingress.Tests.Doors;
 
-public sealed class ResponsesRequestReaderTests
+public sealed class ResponsesRequestClassifierTests
 {
     public static TheoryData<string, RequestShape> Shapes => new()
     {
@@ -40,7 +40,7 @@ public sealed class ResponsesRequestReaderTests
     [MemberData(nameof(Shapes))]
     public void The_shape_is_read_from_the_request(string body, RequestShape expected)
     {
-        var request = ResponsesRequestReader.Read(Encoding.UTF8.GetBytes(body));
+        var request = ResponsesRequestClassifier.Classify(Encoding.UTF8.GetBytes(body));
 
         Assert.Equal("g", request.Group);
         Assert.Equal(expected, request.Shape);
@@ -74,7 +74,7 @@ public sealed class ResponsesRequestReaderTests
     [MemberData(nameof(Unroutable))]
     public void Requests_that_cannot_be_routed_say_why(string body, string message, string? param, string code)
     {
-        var e = Assert.Throws<BadRequestBodyException>(() => ResponsesRequestReader.Read(Encoding.UTF8.GetBytes(body)));
+        var e = Assert.Throws<BadRequestBodyException>(() => ResponsesRequestClassifier.Classify(Encoding.UTF8.GetBytes(body)));
 
         Assert.Equal(message, e.Message);
         Assert.Equal(param, e.Param);
@@ -92,7 +92,7 @@ public sealed class ResponsesRequestReaderTests
         // 0xC3 0x28: a two-byte sequence whose second byte is not a continuation byte.
         byte[] body = [.. Encoding.UTF8.GetBytes(field == "model" ? "{\"model\":\"" : $"{{\"model\":\"g\",\"{field}\":\""), 0xC3, 0x28, .. "\"}"u8];
 
-        var e = Assert.Throws<BadRequestBodyException>(() => ResponsesRequestReader.Read(body));
+        var e = Assert.Throws<BadRequestBodyException>(() => ResponsesRequestClassifier.Classify(body));
 
         Assert.Equal("invalid_encoding", e.Code);
     }
@@ -100,7 +100,7 @@ public sealed class ResponsesRequestReaderTests
     [Fact]
     public void Escaped_surrogate_pairs_and_any_unicode_are_fine()
     {
-        var request = ResponsesRequestReader.Read(Encoding.UTF8.GetBytes("""{"model":"g","input":"\ud83d\ude00 and 😀 and \u00e9","metadata":{"k\u00e9":"v"}}"""));
+        var request = ResponsesRequestClassifier.Classify(Encoding.UTF8.GetBytes("""{"model":"g","input":"\ud83d\ude00 and 😀 and \u00e9","metadata":{"k\u00e9":"v"}}"""));
 
         Assert.Equal("g", request.Group);
     }
@@ -110,7 +110,7 @@ public sealed class ResponsesRequestReaderTests
     {
         var name = new string('m', 5000);
 
-        var e = Assert.Throws<BadRequestBodyException>(() => ResponsesRequestReader.Read(Encoding.UTF8.GetBytes($$"""{"model":"{{name}}"}""")));
+        var e = Assert.Throws<BadRequestBodyException>(() => ResponsesRequestClassifier.Classify(Encoding.UTF8.GetBytes($$"""{"model":"{{name}}"}""")));
 
         Assert.Equal("model", e.Param);
         Assert.DoesNotContain("mmmm", e.Message, StringComparison.Ordinal);
@@ -120,7 +120,7 @@ public sealed class ResponsesRequestReaderTests
     public void The_group_is_replaced_by_the_upstream_model_and_nothing_else_changes()
     {
         var body = Encoding.UTF8.GetBytes("""{ "input" : "model: big-coder", "model" : "big-coder", "client_metadata": {"model":"big-coder"} }""");
-        var request = ResponsesRequestReader.Read(body);
+        var request = ResponsesRequestClassifier.Classify(body);
 
         var rewritten = Encoding.UTF8.GetString(ModelSwap.Apply(body, request.ModelValue, "gpt-5.1-\"codex\""));
 

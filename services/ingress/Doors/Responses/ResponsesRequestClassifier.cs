@@ -10,7 +10,7 @@ namespace GenAiRouter.Ingress.Doors.Responses;
 /// structured output, <c>previous_response_id</c>). The same pass proves the body sound: every string valid Unicode,
 /// every known field of the type the API defines. A bad body is a 400 here, before anything is routed.
 /// </summary>
-public static class ResponsesRequestReader
+public static class ResponsesRequestClassifier
 {
     /// <summary>Group names are short; a longer <c>model</c> is refused rather than echoed or stored.</summary>
     public const int MaxModelLength = 256;
@@ -75,7 +75,7 @@ public static class ResponsesRequestReader
         Fields.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <exception cref="BadRequestBodyException">The body cannot be routed; the message says why, for the caller.</exception>
-    public static DoorRequest Read(ReadOnlySpan<byte> body)
+    public static DoorRequest Classify(ReadOnlySpan<byte> body)
     {
         try
         {

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace GenAiRouter.Bridge.Translation;
+namespace GenAiRouter.Protocols.Canonical;
 
 /// <summary>
 /// Splits an SSE byte stream into the payloads of its <c>data:</c> lines as bytes arrive in arbitrary pieces; only an

@@ -1,11 +1,14 @@
+using System.Text;
 using System.Text.Json;
-using GenAiRouter.Bridge.Translation;
-using GenAiRouter.Contracts.V1;
+using GenAiRouter.Protocols;
+using GenAiRouter.Protocols.Canonical;
+using GenAiRouter.Protocols.Chat;
+using GenAiRouter.Protocols.Responses;
 
-namespace GenAiRouter.Bridge.Tests;
+namespace GenAiRouter.Protocols.Tests;
 
-/// <summary>Chat chunks in, the Responses event sequence out.</summary>
-public sealed class ResponsesStreamWriterTests
+/// <summary>Chat chunks in (the chat adapter's reader), the Responses event sequence out (the Responses adapter's writer).</summary>
+public sealed class ChatToResponsesAnswerTests
 {
     [Fact]
     public void A_streamed_text_answer_becomes_the_responses_event_sequence_with_usage()
@@ -38,7 +41,7 @@ public sealed class ResponsesStreamWriterTests
     public void Parallel_tool_calls_interleaved_by_index_become_separate_function_call_items()
     {
         var names = new ToolNames();
-        var flattened = names.ToChat("multi_agent_v1", "spawn_agent");
+        var flattened = names.Flatten("multi_agent_v1", "spawn_agent");
         var events = Run(names,
             """{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"exec_command","arguments":""}}]}}]}""",
             """{"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"FLAT","arguments":"{\"ta"}}]}}]}""".Replace("FLAT", flattened, StringComparison.Ordinal),
@@ -87,8 +90,8 @@ public sealed class ResponsesStreamWriterTests
     [Fact]
     public void A_stream_that_ends_without_done_completes_if_it_finished_and_fails_if_it_did_not()
     {
-        var finished = Run(sawDone: false, ToolNamesNone(), """{"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}""");
-        var cut = Run(sawDone: false, ToolNamesNone(), """{"choices":[{"index":0,"delta":{"content":"o"}}]}""");
+        var finished = Run(sawDone: false, new ToolNames(), """{"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}""");
+        var cut = Run(sawDone: false, new ToolNames(), """{"choices":[{"index":0,"delta":{"content":"o"}}]}""");
 
         Assert.Equal("response.completed", finished[^1].Type);
         Assert.Equal("response.failed", cut[^1].Type);
@@ -99,13 +102,10 @@ public sealed class ResponsesStreamWriterTests
     [Fact]
     public void An_error_chunk_fails_the_response_and_nothing_follows()
     {
-        var writer = NewWriter(new ToolNames());
-        var events = writer.Start().ToList();
-        events.AddRange(writer.OnChunk(Json("""{"error":{"message":"model overloaded","type":"server_error"}}""")));
-        events.AddRange(writer.OnChunk(Json("""{"choices":[{"index":0,"delta":{"content":"late"}}]}""")));
-        events.AddRange(writer.Finish(sawDone: true));
+        var parsed = Run(
+            """{"error":{"message":"model overloaded","type":"server_error"}}""",
+            """{"choices":[{"index":0,"delta":{"content":"late"}}]}""");
 
-        var parsed = events.Select(Parse).ToList();
         Assert.Equal("response.failed", parsed[^1].Type);
         Assert.Equal("model overloaded", parsed[^1].Json.GetProperty("response").GetProperty("error").GetProperty("message").GetString());
         Assert.Single(parsed, e => e.Type.StartsWith("response.failed", StringComparison.Ordinal));
@@ -114,12 +114,12 @@ public sealed class ResponsesStreamWriterTests
     [Fact]
     public void A_whole_completion_with_tool_calls_becomes_function_call_items()
     {
-        var writer = NewWriter(new ToolNames());
-        var events = writer.Start().Concat(writer.OnCompletion(Json("""
+        var writer = NewWriter();
+        var events = writer.Opening().Concat(new ChatAnswerReader(new ToolNames()).OnWhole(Json("""
             {"choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":null,
               "tool_calls":[{"id":"c1","type":"function","function":{"name":"a","arguments":"{}"}},{"id":"c2","type":"function","function":{"name":"b","arguments":"{\"x\":1}"}}]}}],
              "usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}
-            """))).Select(Parse).ToList();
+            """)).SelectMany(writer.Events)).Select(Parse).ToList();
 
         var output = events[^1].Json.GetProperty("response").GetProperty("output").EnumerateArray().Select(Call).ToList();
         Assert.Equal([("c1", "a", "{}"), ("c2", "b", "{\"x\":1}")], output);
@@ -130,21 +130,24 @@ public sealed class ResponsesStreamWriterTests
 
     internal static List<(string Type, JsonElement Json)> Run(ToolNames names, params string[] chunks) => Run(sawDone: true, names, chunks);
 
-    internal static List<(string Type, JsonElement Json)> Run(bool sawDone, ToolNames names, params string[] chunks)
+    internal static List<(string Type, JsonElement Json)> Run(bool sawDone, ToolNames names, params string[] chunks) =>
+        Events(sawDone, names, chunks).Select(Parse).ToList();
+
+    /// <summary>The Responses events a caller gets for these chat chunks, ended by [DONE] or by the stream's end.</summary>
+    internal static List<ResponsesEvent> Events(bool sawDone, ToolNames names, IEnumerable<string> chunks)
     {
-        var writer = NewWriter(names);
-        var events = writer.Start().ToList();
+        var reader = new ChatAnswerReader(names);
+        var writer = NewWriter();
+        var events = writer.Opening().ToList();
         foreach (var chunk in chunks)
         {
-            events.AddRange(writer.OnChunk(Json(chunk)));
+            events.AddRange(reader.OnData(Encoding.UTF8.GetBytes(chunk)).SelectMany(writer.Events));
         }
-        events.AddRange(writer.Finish(sawDone));
-        return events.Select(Parse).ToList();
+        events.AddRange((sawDone ? reader.OnData("[DONE]"u8) : reader.OnEnd()).SelectMany(writer.Events));
+        return events;
     }
 
-    internal static ResponsesStreamWriter NewWriter(ToolNames names) => new("resp_test", "chat-coder", 1_790_000_000, names);
-
-    private static ToolNames ToolNamesNone() => new();
+    internal static ResponsesAnswerWriter NewWriter() => new(new AnswerContext("resp_test", "chat-coder", 1_790_000_000, Stream: true, StreamUsage: false));
 
     private static (string CallId, string Name, string Arguments) Call(JsonElement item) =>
         (item.GetProperty("call_id").GetString()!, item.GetProperty("name").GetString()!, item.GetProperty("arguments").GetString()!);

@@ -2,10 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
-using GenAiRouter.Bridge.Translation;
 using GenAiRouter.Contracts.V1;
+using GenAiRouter.Protocols.Canonical;
+using GenAiRouter.Protocols.Chat;
+using GenAiRouter.Protocols.Responses;
 
-namespace GenAiRouter.Bridge.Tests;
+namespace GenAiRouter.Protocols.Tests;
 
 /// <summary>Properties over random inputs: translation never throws on valid input, ids stay paired, streams are well-formed.</summary>
 public sealed class TranslationPropertyTests
@@ -49,7 +51,7 @@ public sealed class TranslationPropertyTests
             }
             var request = new JsonObject { ["model"] = "g", ["input"] = input, ["tools"] = new JsonArray(new JsonObject { ["type"] = "function", ["name"] = "exec_command" }) };
 
-            var chat = ChatRequestBuilder.Build(JsonDocument.Parse(request.ToJsonString()).RootElement, ChatTarget);
+            var chat = ChatRequestWriter.Write(ResponsesRequestReader.Read(JsonDocument.Parse(request.ToJsonString()).RootElement), ChatTarget);
 
             var seen = new HashSet<string>();
             var calls = 0;
@@ -88,17 +90,12 @@ public sealed class TranslationPropertyTests
 
         Prop.ForAll(Gen.ListOf(chunk).ToArbitrary(), ending.ToArbitrary(), (chunks, end) =>
         {
-            var writer = ResponsesStreamWriterTests.NewWriter(new ToolNames());
-            var events = writer.Start().ToList();
-            foreach (var (kind, index, text) in chunks)
-            {
-                events.AddRange(writer.OnChunk(JsonDocument.Parse(Chunk(kind, index, text)).RootElement));
-            }
+            var stream = chunks.Select(c => Chunk(c.Kind, c.Index, c.Text)).ToList();
             if (end.Finish is { } finish)
             {
-                events.AddRange(writer.OnChunk(JsonDocument.Parse($$"""{"choices":[{"index":0,"delta":{},"finish_reason":"{{finish}}"}]}""").RootElement));
+                stream.Add($$"""{"choices":[{"index":0,"delta":{},"finish_reason":"{{finish}}"}]}""");
             }
-            events.AddRange(writer.Finish(end.SawDone));
+            var events = ChatToResponsesAnswerTests.Events(end.SawDone, new ToolNames(), stream);
             return WellFormed(events.Select(e => (e.Type, JsonDocument.Parse(e.Json).RootElement)).ToList());
         }).QuickCheckThrowOnFailure();
     }

@@ -1,19 +1,21 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using GenAiRouter.Bridge.Translation;
 using GenAiRouter.Contracts.V1;
+using GenAiRouter.Protocols.Canonical;
+using GenAiRouter.Protocols.Chat;
+using GenAiRouter.Protocols.Responses;
 using Google.Protobuf;
 
-namespace GenAiRouter.Bridge.Tests;
+namespace GenAiRouter.Protocols.Tests;
 
 /// <summary>
-/// Responses requests (one captured from Codex 0.169.0, the others built from the OpenAI reference) translated for a
-/// chat target and compared byte for byte with the checked-in chat requests in golden/. After an intended change,
-/// regenerate with GOLDEN_UPDATE=1 and review the diff.
+/// Requests captured from real clients (or built from the API references) translated for a target of another protocol,
+/// and answer streams translated back, compared byte for byte with the checked-in files in golden/. After an intended
+/// change, regenerate with GOLDEN_UPDATE=1 and review the diff.
 /// </summary>
-public sealed class ChatRequestGoldenTests
+public sealed class GoldenTests
 {
-    private static readonly string Golden = Path.Combine(RouterProcess.RepoRoot, "tests", "services", "bridge", "golden");
+    private static readonly string Golden = Path.Combine(RouterProcess.RepoRoot, "tests", "libs", "protocols", "golden");
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static TheoryData<string> Cases => new(Directory.EnumerateFiles(Golden, "*.case.json").Select(p => Path.GetFileName(p)[..^".case.json".Length]).Order());
@@ -25,7 +27,7 @@ public sealed class ChatRequestGoldenTests
         using var testCase = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Golden, $"{name}.case.json")));
         var target = JsonParser.Default.Parse<Target>(testCase.RootElement.GetProperty("target").GetRawText());
 
-        var chat = ChatRequestBuilder.Build(testCase.RootElement.GetProperty("request"), target);
+        var chat = ChatRequestWriter.Write(ResponsesRequestReader.Read(testCase.RootElement.GetProperty("request")), target);
 
         var actual = JsonSerializer.Serialize(JsonDocument.Parse(chat.Json).RootElement, Indented) + "\n";
         var expectedPath = Path.Combine(Golden, $"{name}.chat.json");
@@ -40,14 +42,15 @@ public sealed class ChatRequestGoldenTests
     [InlineData("""{"model":"g","input":[{"type":"function_call","call_id":"c","name":"f","arguments":{"x":1}}]}""", "A function_call's 'arguments' must be a JSON string.")]
     [InlineData("""{"model":"g","input":[{"type":"function_call","name":"f","arguments":"{}"}]}""", "An item is missing its 'call_id'.")]
     [InlineData("""{"model":"g","input":[{"role":"user","content":[{"type":"input_image","image_url":"https://x/y.png"}]}]}""", "The target 'text-only' is not validated for images through the bridge.")]
-    [InlineData("""{"model":"g","input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]}""", "Message content of type 'input_file' cannot be sent to a chat target.")]
+    [InlineData("""{"model":"g","input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]}""", "Message content of type 'input_file' cannot be translated for a target of another protocol.")]
     [InlineData("""{"model":"g","input":42}""", "'input' must be a string or a list of items.")]
-    [InlineData("""{"model":"g","input":"x","tools":[{"type":"custom","name":"apply_patch"}]}""", "Tools of type 'custom' cannot be sent to this chat target.")]
+    [InlineData("""{"model":"g","input":"x","tools":[{"type":"custom","name":"apply_patch"}]}""", "Tools of type 'custom' cannot be translated for a target of another protocol.")]
+    [InlineData("""{"model":"g","input":"x","tools":[{"type":"web_search"}]}""", "Tools of type 'web_search' cannot be sent to this chat target.")]
     public void Requests_a_chat_target_cannot_take_are_refused_with_the_reason(string request, string message)
     {
         var target = new Target { Name = "text-only", Api = Protocol.Chat, Model = "m", ResponsesToChat = new ResponsesToChat { Streaming = true } };
 
-        var e = Assert.Throws<BridgeRequestException>(() => ChatRequestBuilder.Build(JsonDocument.Parse(request).RootElement, target));
+        var e = Assert.Throws<TranslationException>(() => ChatRequestWriter.Write(ResponsesRequestReader.Read(JsonDocument.Parse(request).RootElement), target));
 
         Assert.Equal(message, e.Message);
     }
@@ -57,15 +60,9 @@ public sealed class ChatRequestGoldenTests
     {
         var chunks = (await File.ReadAllLinesAsync(Path.Combine(Golden, "parallel-tools.chat-stream.txt")))
             .Where(l => l.StartsWith("data: {", StringComparison.Ordinal))
-            .Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement);
-        var writer = ResponsesStreamWriterTests.NewWriter(new ToolNames());
+            .Select(l => l["data: ".Length..]);
 
-        var events = writer.Start().ToList();
-        foreach (var chunk in chunks)
-        {
-            events.AddRange(writer.OnChunk(chunk));
-        }
-        events.AddRange(writer.Finish(sawDone: true));
+        var events = ChatToResponsesAnswerTests.Events(sawDone: true, new ToolNames(), chunks);
         var actual = string.Concat(events.Select(e => $"event: {e.Type}\ndata: {System.Text.Encoding.UTF8.GetString(e.Json)}\n\n"));
 
         var expectedPath = Path.Combine(Golden, "parallel-tools.responses-stream.txt");
