@@ -79,10 +79,10 @@ public class HotPathBenchmarks
     public byte[] WithModelCodex() => ModelSwap.Apply(_codexBody, _modelValue, "gpt-5.1-codex");
 
     [Benchmark(Description = "select targets: gate + order 3")]
-    public IReadOnlyList<Target> SelectTargets() => _health.Order(TargetGating.Gate(_group, _shape, bridgeEnabled: true).Eligible);
+    public IReadOnlyList<Target> SelectTargets() => _health.Order(TargetGating.Gate(_group, _shape, Protocol.Responses, bridgeEnabled: true).Eligible);
 
     [Benchmark(Description = "select targets: session affinity over 3")]
-    public IReadOnlyList<Target> SelectBySession() => _health.Order(TargetGating.Gate(_group, _shape, bridgeEnabled: true).Eligible, "019a3f2c-session-of-codex");
+    public IReadOnlyList<Target> SelectBySession() => _health.Order(TargetGating.Gate(_group, _shape, Protocol.Responses, bridgeEnabled: true).Eligible, "019a3f2c-session-of-codex");
 
     [Benchmark(Description = "models: catalog document, 20 groups")]
     public byte[] CatalogDocument() => ModelCatalog.Document(_twentyGroupCaller, _twentyGroups);

@@ -145,6 +145,10 @@ public static partial class RouterConfigValidator
         {
             problems.Add($"{at}.responses_to_chat: only a chat target is bridged");
         }
+        if (target.ResponsesToChat?.PreviousResponseId == true)
+        {
+            problems.Add($"{at}.responses_to_chat.previous_response_id: the bridge is stateless and cannot serve previous_response_id (the earlier turns live with the upstream); remove the flag");
+        }
         if (target.Api == "chat" && bridgeEnabled && target.ResponsesToChat?.Reasoning == true && target.Reasoning?.Param is null)
         {
             problems.Add($"{at}.reasoning.param: a bridged target with reasoning needs the chat parameter that carries it (e.g. reasoning_effort)");

@@ -9,19 +9,21 @@ public sealed record GatingResult(IReadOnlyList<Target> Eligible, IReadOnlyList<
 }
 
 /// <summary>
-/// Which targets of a group can serve a request shape. A native (Responses) target needs each capability the
-/// shape uses. A chat target is reached through the bridge, so it is eligible only while the bridge is enabled,
-/// when it carries <c>responses_to_chat</c> metadata, and for each shape beyond text and function tools only
-/// when the bridge was validated for it on that target. Images need a multimodal, tool-capable target.
+/// Which targets of a group can serve a request shape that came in by a door. A target that speaks the door's protocol
+/// (relayed natively) needs each capability the shape uses. Any other target is reached through the bridge, so only
+/// while the bridge is enabled. A chat target then also needs <c>responses_to_chat</c> metadata, and for each shape
+/// beyond text and function tools the bridge's validation on that target; a Responses target serves translated
+/// requests by its capabilities. <c>previous_response_id</c> names state only the upstream holds: only a native target
+/// can serve it. Images need a multimodal, tool-capable target.
 /// </summary>
 public static class TargetGating
 {
-    public static GatingResult Gate(Group group, RequestShape shape, bool bridgeEnabled)
+    public static GatingResult Gate(Group group, RequestShape shape, Protocol door, bool bridgeEnabled)
     {
         var needs = Needs(shape);
-        var reachable = group.Targets.Where(t => t.Api == Protocol.Responses || (bridgeEnabled && t.ResponsesToChat is not null)).ToList();
+        var reachable = group.Targets.Where(t => t.Api == door || (bridgeEnabled && (t.Api != Protocol.Chat || t.ResponsesToChat is not null))).ToList();
         var eligible = reachable
-            .Where(t => needs.All(need => Serves(t, need, shape)))
+            .Where(t => needs.All(need => Serves(t, need, shape, door)))
             .OrderBy(t => t.Priority) // stable: configuration order within a priority
             .ToList();
         if (eligible.Count > 0)
@@ -30,10 +32,11 @@ public static class TargetGating
         }
         if (reachable.Count == 0)
         {
-            return new GatingResult([], [bridgeEnabled ? "responses_api" : "responses_api (the bridge to chat targets is disabled)"]);
+            var api = door switch { Protocol.Chat => "chat_completions_api", _ => "responses_api" };
+            return new GatingResult([], [bridgeEnabled ? api : $"{api} (the bridge to targets of other protocols is disabled)"]);
         }
         // Name what no target has at all; if each need is met somewhere but never together, name them all.
-        var missing = needs.Where(need => !reachable.Any(t => Serves(t, need, shape))).ToList();
+        var missing = needs.Where(need => !reachable.Any(t => Serves(t, need, shape, door))).ToList();
         return new GatingResult([], missing.Count > 0 ? missing : needs);
     }
 
@@ -71,20 +74,21 @@ public static class TargetGating
         return needs;
     }
 
-    private static bool Serves(Target target, string need, RequestShape shape)
+    private static bool Serves(Target target, string need, RequestShape shape, Protocol door)
     {
-        var bridge = target.Api == Protocol.Chat ? target.ResponsesToChat : null;
+        var translated = target.Api != door;
+        var bridge = translated && target.Api == Protocol.Chat ? target.ResponsesToChat : null;
         return need switch
         {
             "tools" => Has(target, Capability.Tools),
             // A chat model cannot run provider-hosted tools; the bridge may only drop them where allowed.
-            "hosted_tools" => bridge is null ? Has(target, Capability.HostedTools) : bridge.DropHostedTools,
+            "hosted_tools" => bridge is null ? !translated && Has(target, Capability.HostedTools) : bridge.DropHostedTools,
             "images" => Has(target, Capability.Images) && (bridge is null || bridge.Images),
             "reasoning" => Has(target, Capability.Reasoning)
                 && (bridge is null || (bridge.Reasoning && !string.IsNullOrEmpty(target.Reasoning?.Param)))
                 && LevelOffered(target, shape.ReasoningEffort!),
             "structured_output" => Has(target, Capability.StructuredOutput) && (bridge is null || bridge.StructuredOutput),
-            "previous_response_id" => Has(target, Capability.PreviousResponseId) && (bridge is null || bridge.PreviousResponseId),
+            "previous_response_id" => !translated && Has(target, Capability.PreviousResponseId),
             "streaming" => Has(target, Capability.Streaming) && (bridge is null || bridge.Streaming),
             _ => false,
         };

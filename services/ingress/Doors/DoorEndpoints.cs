@@ -1,5 +1,6 @@
 using GenAiRouter.Hosting;
 using GenAiRouter.Ingress.Auth;
+using GenAiRouter.Ingress.Doors.Chat;
 using GenAiRouter.Ingress.Doors.Responses;
 using GenAiRouter.Ingress.Routing;
 
@@ -11,6 +12,7 @@ public static class DoorEndpoints
     public static IServiceCollection AddDoors(this IServiceCollection services)
     {
         services.AddSingleton<ResponsesDoor>();
+        services.AddSingleton<ChatDoor>();
         services.AddSingleton<ModelCatalog>();
         // What the public listener answers for anything it does not serve: the OpenAI-shaped 404.
         services.Configure<AccessControlOptions>(o => o.PublicNotFound = OpenAiErrors.UnknownRoute);
@@ -21,6 +23,7 @@ public static class DoorEndpoints
     {
         app.MapGet("/v1/models", ModelsEndpoint.ListAsync).WithAccess(Access.Public);
         app.MapPost("/v1/responses", (HttpContext http, RoutingCore core, ResponsesDoor door) => core.HandleAsync(http, door)).WithAccess(Access.Public);
+        app.MapPost("/v1/chat/completions", (HttpContext http, RoutingCore core, ChatDoor door) => core.HandleAsync(http, door)).WithAccess(Access.Public);
         // Clients that try a WebSocket first (Codex with supports_websockets) fall back to HTTP at once on a 426.
         app.MapGet("/v1/responses", OpenAiErrors.WebSocketsNotServed).WithAccess(Access.Public);
         app.MapFallback(OpenAiErrors.UnknownRoute).WithAccess(Access.Public);

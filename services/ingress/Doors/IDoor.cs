@@ -17,6 +17,9 @@ public interface IDoor
     /// <summary>The path callers post to; usage events record it as the endpoint.</summary>
     string Path { get; }
 
+    /// <summary>Where a request of this door asks for a reasoning level (for messages that name it).</summary>
+    string ReasoningParam { get; }
+
     /// <summary>The caller token the request presents, or why there is none.</summary>
     (string? Token, AuthFailure Failure) CallerToken(HttpRequest request);
 
@@ -34,8 +37,11 @@ public interface IDoor
     /// <summary>Usage from a whole (non-streamed) answer in this protocol.</summary>
     UpstreamUsage? UsageOf(ReadOnlySpan<byte> answer);
 
-    /// <summary>The answer field holding encrypted reasoning that only its boundary can read (sealed on the way out); empty for none.</summary>
-    ReadOnlyMemory<byte> SealedField { get; }
+    /// <summary>
+    /// How answers for <paramref name="request"/> from <paramref name="target"/> change on their way to the caller (e.g.
+    /// encrypted reasoning sealed with the target's boundary); null when they go as they are.
+    /// </summary>
+    AnswerRewriter? Rewriter(DoorRequest request, Target target);
 
     /// <summary>Top-level request fields that do not change the answer, left out of the cache key.</summary>
     IReadOnlySet<string> CacheIgnoredFields { get; }
@@ -43,8 +49,8 @@ public interface IDoor
     /// <summary>Only a finished answer is worth replaying.</summary>
     bool IsComplete(ReadOnlySpan<byte> answer);
 
-    /// <summary>A cached (whole) answer as the stream a streaming caller expects.</summary>
-    byte[] ReplayAsStream(ReadOnlySpan<byte> answer);
+    /// <summary>A cached (whole) answer as the stream a streaming caller of <paramref name="request"/> expects.</summary>
+    byte[] ReplayAsStream(ReadOnlySpan<byte> answer, DoorRequest request);
 }
 
 /// <summary>Watches an answer stream as it passes through, without re-serialising it.</summary>

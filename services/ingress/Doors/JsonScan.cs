@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using GenAiRouter.Routing;
 
@@ -104,4 +105,41 @@ public static class JsonScan
         (JsonKinds.String, "a string"), (JsonKinds.Number, "a number"), (JsonKinds.Boolean, "a boolean"),
         (JsonKinds.Object, "an object"), (JsonKinds.Array, "an array"), (JsonKinds.Null, "null"),
     ];
+}
+
+/// <summary>The top-level fields a door knows, with the JSON kinds each may hold; found without allocating.</summary>
+public sealed class FieldTable<TField> where TField : struct, Enum
+{
+    private readonly FrozenDictionary<string, (TField Field, JsonKinds Kinds, string Name)>.AlternateLookup<ReadOnlySpan<char>> _byName;
+
+    public FieldTable(IEnumerable<(string Name, TField Field, JsonKinds Kinds)> fields) =>
+        _byName = fields.ToFrozenDictionary(f => f.Name, f => (f.Field, f.Kinds, f.Name), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>The field the property name the reader is on names, or the default field (unknown: passed through unchecked).</summary>
+    public (TField Field, JsonKinds Kinds, string? Name) Lookup(ref Utf8JsonReader reader)
+    {
+        if (reader.HasValueSequence || reader.ValueSpan.Length > 256)
+        {
+            return (default, JsonKinds.None, null);
+        }
+        Span<char> name = stackalloc char[256];
+        var length = reader.CopyString(name);
+        return _byName.TryGetValue(name[..length], out var known) ? known : (default, JsonKinds.None, null);
+    }
+}
+
+/// <summary>The <c>model</c> field every door has: the group's name, bounded, and where it sits for the model swap.</summary>
+public static class ModelField
+{
+    /// <summary>Group names are short; a longer <c>model</c> is refused rather than echoed or stored.</summary>
+    public const int MaxLength = 256;
+
+    public static (string Group, Range Value) Read(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueSpan.Length > MaxLength * 6 || reader.GetString() is not { Length: <= MaxLength } model)
+        {
+            throw new BadRequestBodyException($"'model' is too long: it names a model group, at most {MaxLength} characters.", "model", "string_above_max_length");
+        }
+        return (model, new Range((int)reader.TokenStartIndex, (int)reader.BytesConsumed));
+    }
 }

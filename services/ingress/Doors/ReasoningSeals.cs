@@ -157,42 +157,13 @@ public static class ReasoningSeals
         }
     }
 
-    /// <summary>
-    /// Seals a stream of SSE lines as it passes: complete lines go out at once (untouched unless they hold the field),
-    /// only a line still arriving is held until its end.
-    /// </summary>
-    public sealed class StreamSealer(ReadOnlyMemory<byte> field, ReadOnlyMemory<byte> tag)
+    /// <summary>Seals every value of <paramref name="field"/> in an answer with the target's boundary tag.</summary>
+    public sealed class Sealer(ReadOnlyMemory<byte> sealedField, ReadOnlyMemory<byte> tag) : AnswerRewriter
     {
-        private readonly ArrayBufferWriter<byte> _partial = new(256);
+        protected override ReadOnlySpan<byte> Needle => sealedField.Span;
 
-        /// <summary>What to send for <paramref name="chunk"/>: it, or its complete lines sealed, with any earlier partial line first.</summary>
-        public ReadOnlyMemory<byte> Process(ReadOnlyMemory<byte> chunk)
-        {
-            var span = chunk.Span;
-            var lastNewline = span.LastIndexOf((byte)'\n');
-            if (_partial.WrittenCount == 0 && lastNewline == span.Length - 1 && span.IndexOf(field.Span) < 0)
-            {
-                return chunk; // the common case: whole lines, nothing to seal, nothing copied
-            }
-            if (lastNewline < 0)
-            {
-                _partial.Write(span);
-                return ReadOnlyMemory<byte>.Empty;
-            }
-            _partial.Write(span[..(lastNewline + 1)]);
-            var complete = _partial.WrittenSpan;
-            var output = Seal(complete, field.Span, tag.Span) ?? complete.ToArray();
-            _partial.ResetWrittenCount();
-            _partial.Write(span[(lastNewline + 1)..]);
-            return output;
-        }
+        protected override byte[]? RewriteLines(ReadOnlySpan<byte> lines) => Seal(lines, sealedField.Span, tag.Span);
 
-        /// <summary>Whatever line was still arriving when the stream ended.</summary>
-        public ReadOnlyMemory<byte> Flush()
-        {
-            var rest = Seal(_partial.WrittenSpan, field.Span, tag.Span) ?? _partial.WrittenSpan.ToArray();
-            _partial.ResetWrittenCount();
-            return rest;
-        }
+        public override byte[]? RewriteWhole(ReadOnlySpan<byte> answer) => Seal(answer, sealedField.Span, tag.Span);
     }
 }

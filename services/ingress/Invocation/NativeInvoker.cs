@@ -17,14 +17,16 @@ public sealed class NativeInvoker(UpstreamCaller upstream)
     {
         byte[] upstreamBody;
         var dropped = 0;
-        if (request.Sealed is { Count: > 0 } sealedItems)
+        if (request.Sealed is { Count: > 0 } || request.Edits is { Count: > 0 })
         {
-            var edits = new List<BodyEdit>(sealedItems.Count + 1) { ModelSwap.Edit(body.Length, request.ModelValue, target.Model) };
-            dropped = ReasoningSeals.Unseal(sealedItems, target, edits);
+            var edits = new List<BodyEdit> { ModelSwap.Edit(body.Length, request.ModelValue, target.Model) };
+            edits.AddRange(request.Edits ?? []);
+            dropped = request.Sealed is { Count: > 0 } sealedItems ? ReasoningSeals.Unseal(sealedItems, target, edits) : 0;
             upstreamBody = BodyEdit.Apply(body, edits);
         }
         else
         {
+            // The common case: one swap, one copy.
             upstreamBody = ModelSwap.Apply(body, request.ModelValue, target.Model);
         }
         var call = await upstream.SendAsync(target, new ByteArrayContent(upstreamBody), limits, cancellationToken);

@@ -32,7 +32,7 @@ public sealed partial class ResponseRelay(ILogger<ResponseRelay> logger)
     private const int CopyBufferSize = 16 * 1024;
 
     public async Task<(RelayOutcome Outcome, UpstreamFailure? Failure)> RelayAsync(
-        HttpContext http, RequestRecord record, Target target, UpstreamAnswer answer, Limits limits)
+        HttpContext http, RequestRecord record, DoorRequest request, Target target, UpstreamAnswer answer, Limits limits)
     {
         try
         {
@@ -42,8 +42,8 @@ public sealed partial class ResponseRelay(ILogger<ResponseRelay> logger)
                 return (RelayOutcome.Delivered, null);
             }
             return record.Stream
-                ? await RelayStreamAsync(http, record, target, answer, IdleTimeout(limits))
-                : await RelayWholeAsync(http, record, target, answer, limits);
+                ? await RelayStreamAsync(http, record, request, target, answer, IdleTimeout(limits))
+                : await RelayWholeAsync(http, record, request, target, answer, limits);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && http.RequestAborted.IsCancellationRequested)
         {
@@ -52,7 +52,7 @@ public sealed partial class ResponseRelay(ILogger<ResponseRelay> logger)
         }
     }
 
-    private async Task<(RelayOutcome, UpstreamFailure?)> RelayStreamAsync(HttpContext http, RequestRecord record, Target target, UpstreamAnswer answer, TimeSpan idleTimeout)
+    private async Task<(RelayOutcome, UpstreamFailure?)> RelayStreamAsync(HttpContext http, RequestRecord record, DoorRequest request, Target target, UpstreamAnswer answer, TimeSpan idleTimeout)
     {
         if (answer.MediaType != "text/event-stream")
         {
@@ -62,7 +62,7 @@ public sealed partial class ResponseRelay(ILogger<ResponseRelay> logger)
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var door = record.Door;
         using var scanner = door.ScanStream(record.CaptureFinalAnswer);
-        var sealer = door.SealedField.IsEmpty ? null : new ReasoningSeals.StreamSealer(door.SealedField, ReasoningSeals.TagOf(target));
+        var rewriter = door.Rewriter(request, target);
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {
@@ -86,14 +86,16 @@ public sealed partial class ResponseRelay(ILogger<ResponseRelay> logger)
                 }
                 if (read == 0)
                 {
-                    if (sealer is not null)
+                    if (rewriter is not null)
                     {
-                        await ForwardAsync(http, scanner, sealer.Flush());
+                        await ForwardAsync(http, rewriter.Flush());
                     }
                     break;
                 }
+                // The router reads the answer as the upstream sent it (usage, its end); the caller gets it rewritten.
                 var chunk = buffer.AsMemory(0, read);
-                await ForwardAsync(http, scanner, sealer is null ? chunk : sealer.Process(chunk));
+                scanner.Observe(chunk.Span);
+                await ForwardAsync(http, rewriter is null ? chunk : rewriter.Process(chunk));
             }
         }
         finally
@@ -107,23 +109,23 @@ public sealed partial class ResponseRelay(ILogger<ResponseRelay> logger)
             await EndStreamAsync(http, door, RouterError.Broken("upstream_incomplete", "The upstream's stream ended before its answer was finished."));
             return (RelayOutcome.BrokeOff, null);
         }
-        record.FinalAnswer = scanner.FinalAnswer;
+        // Kept for the cache as the caller saw it.
+        record.FinalAnswer = scanner.FinalAnswer is { } final ? rewriter?.RewriteWhole(final) ?? final : null;
         record.Delivered = true;
         return (RelayOutcome.Delivered, null);
     }
 
-    private static async Task ForwardAsync(HttpContext http, IAnswerStreamScanner scanner, ReadOnlyMemory<byte> chunk)
+    private static async Task ForwardAsync(HttpContext http, ReadOnlyMemory<byte> chunk)
     {
         if (chunk.IsEmpty)
         {
             return;
         }
-        scanner.Observe(chunk.Span);
         await http.Response.Body.WriteAsync(chunk, http.RequestAborted);
         await http.Response.Body.FlushAsync(http.RequestAborted);
     }
 
-    private static async Task<(RelayOutcome, UpstreamFailure?)> RelayWholeAsync(HttpContext http, RequestRecord record, Target target, UpstreamAnswer answer, Limits limits)
+    private static async Task<(RelayOutcome, UpstreamFailure?)> RelayWholeAsync(HttpContext http, RequestRecord record, DoorRequest request, Target target, UpstreamAnswer answer, Limits limits)
     {
         var (json, failure) = await UpstreamBody.ReadJsonAsync(answer.Body, answer.ContentLength, IdleTimeout(limits),
             limits.MaxResponseBytes > 0 ? limits.MaxResponseBytes : 64L * 1024 * 1024, http.RequestAborted);
@@ -132,9 +134,9 @@ public sealed partial class ResponseRelay(ILogger<ResponseRelay> logger)
             failure.Message = $"The target '{target.Name}': {failure.Message}.";
             return (RelayOutcome.Failed, failure);
         }
-        if (!record.Door.SealedField.IsEmpty && ReasoningSeals.Seal(json, record.Door.SealedField.Span, ReasoningSeals.TagOf(target).Span) is { } sealedJson)
+        if (record.Door.Rewriter(request, target)?.RewriteWhole(json) is { } rewritten)
         {
-            json = sealedJson;
+            json = rewritten;
         }
         Commit(http, record, target, answer, answer.MediaType is "application/json" ? answer.ContentType! : "application/json");
         // Framed by its length: no chunked encoding, no flush per read.

@@ -100,7 +100,7 @@ public sealed partial class RoutingCore(
             return;
         }
         (record.Group, record.Stream, record.ImageCount) = (request.Group, request.Shape.Stream, request.Shape.ImageCount);
-        var (group, targets, refusal) = Route(http, caller, snapshot, request);
+        var (group, targets, refusal) = Route(http, door, caller, snapshot, request);
         if (refusal is not null)
         {
             await door.WriteErrorAsync(http, refusal);
@@ -110,7 +110,7 @@ public sealed partial class RoutingCore(
         var decision = ResponseCachePolicy.Decide(group!, door, request, body!, caller.Project, caller.Env);
         if (decision.Key is { } key)
         {
-            switch (await ServeFromCacheAsync(http, key, caller, record))
+            switch (await ServeFromCacheAsync(http, key, caller, record, request))
             {
                 case CacheLookup.Hit:
                     return;
@@ -135,7 +135,7 @@ public sealed partial class RoutingCore(
     }
 
     /// <summary>The eligible targets in the order to try them, or the refusal the caller gets instead.</summary>
-    private (Group? Group, IReadOnlyList<Target>? Targets, RouterError? Refusal) Route(HttpContext http, Caller caller, CatalogSnapshot snapshot, DoorRequest request)
+    private (Group? Group, IReadOnlyList<Target>? Targets, RouterError? Refusal) Route(HttpContext http, IDoor door, Caller caller, CatalogSnapshot snapshot, DoorRequest request)
     {
         var group = snapshot.Groups.FirstOrDefault(g => g.Name == request.Group);
         if (group is null)
@@ -152,16 +152,16 @@ public sealed partial class RoutingCore(
             if (!grant.Reasoning)
             {
                 return (group, null, new RouterError(403, "permission_error", "reasoning_not_allowed",
-                    $"Your caller token is not granted reasoning levels in the model group '{group.Name}'; leave out reasoning.effort.", "reasoning.effort"));
+                    $"Your caller token is not granted reasoning levels in the model group '{group.Name}'; leave out {door.ReasoningParam}.", door.ReasoningParam));
             }
             if (group.Reasoning is not { } levels || !levels.Levels.Contains(effort))
             {
                 return (group, null, RouterError.Invalid(
                     $"The model group '{group.Name}' offers reasoning effort {(group.Reasoning is null ? "at no level" : string.Join(", ", group.Reasoning.Levels))}, not '{effort}'.",
-                    "reasoning.effort", "unsupported_value"));
+                    door.ReasoningParam, "unsupported_value"));
             }
         }
-        var gating = TargetGating.Gate(group, request.Shape, snapshot.BridgeEnabled);
+        var gating = TargetGating.Gate(group, request.Shape, door.Protocol, snapshot.BridgeEnabled);
         return gating.Served
             ? (group, health.Order(gating.Eligible, request.SessionKey ?? SessionHeader(http.Request)), null)
             : (group, null, RouterError.NoTargetServes(group.Name, gating.Missing));
@@ -183,9 +183,10 @@ public sealed partial class RoutingCore(
     }
 
     /// <summary>A hit is answered here (whole, or replayed as the door's stream). A miss asks the relay to keep the final answer.</summary>
-    private async Task<CacheLookup> ServeFromCacheAsync(HttpContext http, string key, Caller caller, RequestRecord record)
+    private async Task<CacheLookup> ServeFromCacheAsync(HttpContext http, string key, Caller caller, RequestRecord record, DoorRequest request)
     {
         var (result, cached) = await cache.LookupAsync(key, caller.Project, caller.Env, http.RequestAborted);
+        var door = record.Door;
         switch (result)
         {
             case CacheLookup.Hit:
@@ -193,7 +194,7 @@ public sealed partial class RoutingCore(
                 http.Response.Headers[CacheHeader] = "hit";
                 record.ServedFromCache();
                 http.Response.ContentType = record.Stream ? "text/event-stream" : "application/json";
-                await http.Response.Body.WriteAsync(record.Stream ? record.Door.ReplayAsStream(cached) : cached!, http.RequestAborted);
+                await http.Response.Body.WriteAsync(record.Stream ? door.ReplayAsStream(cached, request) : cached!, http.RequestAborted);
                 record.Delivered = true;
                 break;
             case CacheLookup.Miss:
@@ -225,7 +226,7 @@ public sealed partial class RoutingCore(
             {
                 await using (answer)
                 {
-                    (var outcome, failure) = await relay.RelayAsync(http, record, target, answer!, snapshot.Limits);
+                    (var outcome, failure) = await relay.RelayAsync(http, record, request, target, answer!, snapshot.Limits);
                     switch (outcome)
                     {
                         case RelayOutcome.Delivered:

@@ -49,7 +49,7 @@ public sealed class TargetGatingTests
     [MemberData(nameof(Table))]
     public void Eligible_targets_are_those_that_serve_every_need_in_priority_order(string shapeName, RequestShape shape, bool bridgeEnabled, string expected)
     {
-        var result = TargetGating.Gate(Group, shape, bridgeEnabled);
+        var result = TargetGating.Gate(Group, shape, Protocol.Responses, bridgeEnabled);
 
         Assert.True(result.Served, shapeName);
         Assert.Equal(expected, string.Join(' ', result.Eligible.Select(t => t.Name)));
@@ -65,7 +65,7 @@ public sealed class TargetGatingTests
         chatOnly.Targets.Add(Group.Targets.Where(t => t.Api == Protocol.Chat || !bridgeEnabled && t.Name == "native-text"));
         var shape = bridgeEnabled ? new RequestShape { PreviousResponseId = true } : new RequestShape { HostedTools = true };
 
-        var result = TargetGating.Gate(chatOnly, shape, bridgeEnabled);
+        var result = TargetGating.Gate(chatOnly, shape, Protocol.Responses, bridgeEnabled);
 
         Assert.False(result.Served, name);
         Assert.Equal([missing], result.Missing);
@@ -78,7 +78,7 @@ public sealed class TargetGatingTests
         split.Targets.Clear();
         split.Targets.Add(Group.Targets.Where(t => t.Name is "native-text" or "chat-basic"));
 
-        var result = TargetGating.Gate(split, new RequestShape { FunctionTools = true, Stream = true, ReasoningEffort = "low" }, bridgeEnabled: true);
+        var result = TargetGating.Gate(split, new RequestShape { FunctionTools = true, Stream = true, ReasoningEffort = "low" }, Protocol.Responses, bridgeEnabled: true);
 
         Assert.Equal(["reasoning"], result.Missing);
     }
@@ -90,8 +90,38 @@ public sealed class TargetGatingTests
         chatOnly.Targets.Clear();
         chatOnly.Targets.Add(Group.Targets.Where(t => t.Api == Protocol.Chat));
 
-        var result = TargetGating.Gate(chatOnly, RequestShape.Text, bridgeEnabled: false);
+        var result = TargetGating.Gate(chatOnly, RequestShape.Text, Protocol.Responses, bridgeEnabled: false);
 
-        Assert.Equal(["responses_api (the bridge to chat targets is disabled)"], result.Missing);
+        Assert.Equal(["responses_api (the bridge to targets of other protocols is disabled)"], result.Missing);
+    }
+
+    public static TheoryData<string, RequestShape, bool, string> ChatDoorTable => new()
+    {
+        // From the Chat Completions door chat targets are native (their capabilities decide); Responses targets are
+        // reached through the bridge, which needs it enabled, and serve by their capabilities.
+        { "plain text", RequestShape.Text, true, "native-text chat-unvalidated native-full chat-basic chat-reasoning" },
+        { "plain text, bridge off", RequestShape.Text, false, "chat-unvalidated chat-basic chat-reasoning" },
+        { "function tools", new() { FunctionTools = true }, true, "chat-unvalidated native-full chat-basic chat-reasoning" },
+        { "reasoning low", new() { ReasoningEffort = "low" }, true, "native-full chat-reasoning" },
+        { "one image", new() { ImageCount = 1 }, true, "native-full chat-reasoning" },
+        { "structured output", new() { StructuredOutput = true }, true, "native-full" },
+        { "streamed tools", new() { FunctionTools = true, Stream = true }, false, "chat-unvalidated chat-basic chat-reasoning" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ChatDoorTable))]
+    public void From_the_chat_door_chat_targets_are_native_and_responses_targets_serve_by_capability(string shapeName, RequestShape shape, bool bridgeEnabled, string expected)
+    {
+        var result = TargetGating.Gate(Group, shape, Protocol.Chat, bridgeEnabled);
+
+        Assert.True(result.Served, shapeName);
+        Assert.Equal(expected, string.Join(' ', result.Eligible.Select(t => t.Name)));
+    }
+
+    [Fact]
+    public void Previous_response_id_is_served_only_natively_never_through_the_bridge()
+    {
+        Assert.Equal(["native-full"], TargetGating.Gate(Group, new RequestShape { PreviousResponseId = true }, Protocol.Responses, true).Eligible.Select(t => t.Name));
+        Assert.Equal(["previous_response_id"], TargetGating.Gate(Group, new RequestShape { PreviousResponseId = true }, Protocol.Chat, true).Missing);
     }
 }

@@ -20,9 +20,14 @@ public sealed class ResponsesDoor : IDoor
 
     public string Path => "/v1/responses";
 
+    public string ReasoningParam => "reasoning.effort";
+
     public IReadOnlySet<string> CacheIgnoredFields => IgnoredByCache;
 
-    public ReadOnlyMemory<byte> SealedField { get; } = "encrypted_content"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> EncryptedContent = "encrypted_content"u8.ToArray();
+
+    /// <summary>Encrypted reasoning is sealed with the boundary of the target that made it.</summary>
+    public AnswerRewriter? Rewriter(DoorRequest request, Target target) => new ReasoningSeals.Sealer(EncryptedContent, ReasoningSeals.TagOf(target));
 
     public (string? Token, AuthFailure Failure) CallerToken(HttpRequest request) => CallerCredentials.Bearer(request);
 
@@ -67,5 +72,5 @@ public sealed class ResponsesDoor : IDoor
         }
     }
 
-    public byte[] ReplayAsStream(ReadOnlySpan<byte> answer) => ResponsesStreamReplay.ToSse(answer);
+    public byte[] ReplayAsStream(ReadOnlySpan<byte> answer, DoorRequest request) => ResponsesStreamReplay.ToSse(answer);
 }

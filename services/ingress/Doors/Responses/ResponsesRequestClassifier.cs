@@ -12,9 +12,6 @@ namespace GenAiRouter.Ingress.Doors.Responses;
 /// </summary>
 public static class ResponsesRequestClassifier
 {
-    /// <summary>Group names are short; a longer <c>model</c> is refused rather than echoed or stored.</summary>
-    public const int MaxModelLength = 256;
-
     // Tools the model's provider runs itself; everything else (function, custom, namespace, local_shell) runs in the client.
     public static readonly FrozenSet<string> HostedToolTypes = FrozenSet.Create(StringComparer.Ordinal,
         "web_search", "web_search_preview", "web_search_2025_08_26", "web_search_preview_2025_03_11", "file_search",
@@ -38,41 +35,38 @@ public static class ResponsesRequestClassifier
     private const JsonKinds Optional = JsonKinds.Null;
 
     // The fields of the Responses API and the JSON kinds each may hold; unknown fields pass through unchecked.
-    private static readonly FrozenDictionary<string, (Field Field, JsonKinds Kinds, string Name)> Fields = new Dictionary<string, (Field, JsonKinds, string)>
-    {
-        ["model"] = (Field.Model, JsonKinds.String, "model"),
-        ["input"] = (Field.Input, JsonKinds.String | JsonKinds.Array, "input"),
-        ["stream"] = (Field.Stream, JsonKinds.Boolean | Optional, "stream"),
-        ["store"] = (Field.Store, JsonKinds.Boolean | Optional, "store"),
-        ["background"] = (Field.Background, JsonKinds.Boolean | Optional, "background"),
-        ["previous_response_id"] = (Field.PreviousResponseId, JsonKinds.String | Optional, "previous_response_id"),
-        ["tools"] = (Field.Tools, JsonKinds.Array | Optional, "tools"),
-        ["reasoning"] = (Field.Reasoning, JsonKinds.Object | Optional, "reasoning"),
-        ["text"] = (Field.Text, JsonKinds.Object | Optional, "text"),
-        ["instructions"] = (Field.Other, JsonKinds.String | Optional, "instructions"),
-        ["tool_choice"] = (Field.Other, JsonKinds.String | JsonKinds.Object | Optional, "tool_choice"),
-        ["parallel_tool_calls"] = (Field.Other, JsonKinds.Boolean | Optional, "parallel_tool_calls"),
-        ["max_output_tokens"] = (Field.Other, JsonKinds.Number | Optional, "max_output_tokens"),
-        ["max_tool_calls"] = (Field.Other, JsonKinds.Number | Optional, "max_tool_calls"),
-        ["temperature"] = (Field.Other, JsonKinds.Number | Optional, "temperature"),
-        ["top_p"] = (Field.Other, JsonKinds.Number | Optional, "top_p"),
-        ["top_logprobs"] = (Field.Other, JsonKinds.Number | Optional, "top_logprobs"),
-        ["metadata"] = (Field.Other, JsonKinds.Object | Optional, "metadata"),
-        ["include"] = (Field.Other, JsonKinds.Array | Optional, "include"),
-        ["prompt_cache_key"] = (Field.PromptCacheKey, JsonKinds.String | Optional, "prompt_cache_key"),
-        ["prompt_cache_retention"] = (Field.Other, JsonKinds.String | Optional, "prompt_cache_retention"),
-        ["safety_identifier"] = (Field.Other, JsonKinds.String | Optional, "safety_identifier"),
-        ["user"] = (Field.Other, JsonKinds.String | Optional, "user"),
-        ["truncation"] = (Field.Other, JsonKinds.String | Optional, "truncation"),
-        ["service_tier"] = (Field.Other, JsonKinds.String | Optional, "service_tier"),
-        ["stream_options"] = (Field.Other, JsonKinds.Object | Optional, "stream_options"),
-        ["client_metadata"] = (Field.Other, JsonKinds.Object | Optional, "client_metadata"),
-        ["conversation"] = (Field.Other, JsonKinds.String | JsonKinds.Object | Optional, "conversation"),
-        ["prompt"] = (Field.Other, JsonKinds.Object | Optional, "prompt"),
-    }.ToFrozenDictionary(StringComparer.Ordinal);
-
-    private static readonly FrozenDictionary<string, (Field Field, JsonKinds Kinds, string Name)>.AlternateLookup<ReadOnlySpan<char>> FieldsBySpan =
-        Fields.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly FieldTable<Field> Fields = new(
+    [
+        ("model", Field.Model, JsonKinds.String),
+        ("input", Field.Input, JsonKinds.String | JsonKinds.Array),
+        ("stream", Field.Stream, JsonKinds.Boolean | Optional),
+        ("store", Field.Store, JsonKinds.Boolean | Optional),
+        ("background", Field.Background, JsonKinds.Boolean | Optional),
+        ("previous_response_id", Field.PreviousResponseId, JsonKinds.String | Optional),
+        ("tools", Field.Tools, JsonKinds.Array | Optional),
+        ("reasoning", Field.Reasoning, JsonKinds.Object | Optional),
+        ("text", Field.Text, JsonKinds.Object | Optional),
+        ("instructions", Field.Other, JsonKinds.String | Optional),
+        ("tool_choice", Field.Other, JsonKinds.String | JsonKinds.Object | Optional),
+        ("parallel_tool_calls", Field.Other, JsonKinds.Boolean | Optional),
+        ("max_output_tokens", Field.Other, JsonKinds.Number | Optional),
+        ("max_tool_calls", Field.Other, JsonKinds.Number | Optional),
+        ("temperature", Field.Other, JsonKinds.Number | Optional),
+        ("top_p", Field.Other, JsonKinds.Number | Optional),
+        ("top_logprobs", Field.Other, JsonKinds.Number | Optional),
+        ("metadata", Field.Other, JsonKinds.Object | Optional),
+        ("include", Field.Other, JsonKinds.Array | Optional),
+        ("prompt_cache_key", Field.PromptCacheKey, JsonKinds.String | Optional),
+        ("prompt_cache_retention", Field.Other, JsonKinds.String | Optional),
+        ("safety_identifier", Field.Other, JsonKinds.String | Optional),
+        ("user", Field.Other, JsonKinds.String | Optional),
+        ("truncation", Field.Other, JsonKinds.String | Optional),
+        ("service_tier", Field.Other, JsonKinds.String | Optional),
+        ("stream_options", Field.Other, JsonKinds.Object | Optional),
+        ("client_metadata", Field.Other, JsonKinds.Object | Optional),
+        ("conversation", Field.Other, JsonKinds.String | JsonKinds.Object | Optional),
+        ("prompt", Field.Other, JsonKinds.Object | Optional),
+    ]);
 
     /// <exception cref="BadRequestBodyException">The body cannot be routed; the message says why, for the caller.</exception>
     public static DoorRequest Classify(ReadOnlySpan<byte> body)
@@ -102,7 +96,7 @@ public static class ResponsesRequestClassifier
         List<SealedItem>? sealedItems = null;
         while (JsonScan.Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var (field, kinds, name) = Lookup(ref reader);
+            var (field, kinds, name) = Fields.Lookup(ref reader);
             JsonScan.Read(ref reader);
             if (kinds != JsonKinds.None)
             {
@@ -111,12 +105,7 @@ public static class ResponsesRequestClassifier
             switch (field)
             {
                 case Field.Model:
-                    if (reader.ValueSpan.Length > MaxModelLength * 6 || reader.GetString() is not { Length: <= MaxModelLength } model)
-                    {
-                        throw new BadRequestBodyException($"'model' is too long: it names a model group, at most {MaxModelLength} characters.", "model", "string_above_max_length");
-                    }
-                    group = model;
-                    modelValue = new Range((int)reader.TokenStartIndex, (int)reader.BytesConsumed);
+                    (group, modelValue) = ModelField.Read(ref reader);
                     break;
                 case Field.Stream:
                     shape = shape with { Stream = reader.TokenType == JsonTokenType.True };
@@ -161,20 +150,6 @@ public static class ResponsesRequestClassifier
             throw new BadRequestBodyException("Missing required parameter: 'model' (the model group to use).", "model", "missing_required_parameter");
         }
         return new DoorRequest(group, modelValue, shape, store, background, session, sealedItems);
-    }
-
-    /// <summary>The field a property name is, without allocating for the names the API knows.</summary>
-    private static (Field Field, JsonKinds Kinds, string? Name) Lookup(ref Utf8JsonReader reader)
-    {
-        if (reader.HasValueSequence || reader.ValueSpan.Length > 256)
-        {
-            return (Field.Other, JsonKinds.None, null);
-        }
-        Span<char> name = stackalloc char[256];
-        var length = reader.CopyString(name);
-        return FieldsBySpan.TryGetValue(name[..length], out var known)
-            ? (known.Field, known.Kinds, known.Name)
-            : (Field.Other, JsonKinds.None, null);
     }
 
     private static RequestShape ReadTools(ref Utf8JsonReader reader, RequestShape shape)

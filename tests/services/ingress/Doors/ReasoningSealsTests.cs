@@ -12,7 +12,7 @@ public sealed class ReasoningSealsTests
     private static readonly Target AccountA = new() { Name = "a", BaseUrl = "https://a.example/v1", ApiKeyEnv = "KEY_A", ReasoningBoundary = "https://a.example/v1|KEY_A" };
     private static readonly Target AccountB = new() { Name = "b", BaseUrl = "https://b.example/v1", ApiKeyEnv = "KEY_B", ReasoningBoundary = "https://b.example/v1|KEY_B" };
     private static readonly Target AlsoA = new() { Name = "a2", BaseUrl = "https://a.example/v1", ApiKeyEnv = "KEY_A", ReasoningBoundary = "https://a.example/v1|KEY_A" };
-    private static readonly ReadOnlyMemory<byte> Field = new ResponsesDoor().SealedField;
+    private static readonly ReadOnlyMemory<byte> Field = "encrypted_content"u8.ToArray();
 
     [Fact]
     public void Targets_of_one_account_share_a_tag_and_the_tag_reveals_nothing_of_it()
@@ -48,7 +48,7 @@ public sealed class ReasoningSealsTests
             "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"hi\"}\n\n",
             "event: response.output_item.done\ndata: {\"type\":\"response.output_item.done\",\"item\":{\"type\":\"reasoning\",\"encrypted_content\":\"gAAAblob\"}}\n\n",
             "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"output\":[{\"encrypted_content\":\"gAAAblob\"}]}}\n\n"));
-        var sealer = new ReasoningSeals.StreamSealer(Field, ReasoningSeals.TagOf(AccountA));
+        var sealer = new ResponsesDoor().Rewriter(ResponsesRequestClassifier.Classify("""{"model":"g"}"""u8), AccountA)!;
         var output = new List<byte>();
 
         for (var i = 0; i < stream.Length; i += pieceSize)

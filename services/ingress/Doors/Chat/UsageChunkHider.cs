@@ -1,0 +1,57 @@
+using System.Buffers;
+using System.Text.Json;
+using GenAiRouter.Protocols.Canonical;
+
+namespace GenAiRouter.Ingress.Doors.Chat;
+
+/// <summary>
+/// Takes out of a chat stream the usage chunk (<c>"choices":[]</c> with <c>usage</c>) the router asked the upstream
+/// for on behalf of a caller that did not ask for it: the router meters from it, the caller sees the stream it asked for.
+/// </summary>
+public sealed class UsageChunkHider : AnswerRewriter
+{
+    protected override ReadOnlySpan<byte> Needle => "\"usage\":{"u8;
+
+    protected override byte[]? RewriteLines(ReadOnlySpan<byte> lines)
+    {
+        var output = new ArrayBufferWriter<byte>(lines.Length);
+        var dropped = false;
+        while (!lines.IsEmpty)
+        {
+            var end = lines.IndexOf((byte)'\n') + 1;
+            var line = end == 0 ? lines : lines[..end];
+            lines = end == 0 ? [] : lines[end..];
+            if (IsUsageChunk(line))
+            {
+                dropped = true;
+                // The blank line that ends its frame goes with it.
+                if (lines.StartsWith("\n"u8))
+                {
+                    lines = lines[1..];
+                }
+                else if (lines.StartsWith("\r\n"u8))
+                {
+                    lines = lines[2..];
+                }
+                continue;
+            }
+            output.Write(line);
+        }
+        return dropped ? output.WrittenSpan.ToArray() : null;
+    }
+
+    /// <summary>A whole answer's usage is part of every chat completion: it stays.</summary>
+    public override byte[]? RewriteWhole(ReadOnlySpan<byte> answer) => null;
+
+    private static bool IsUsageChunk(ReadOnlySpan<byte> line)
+    {
+        if (!line.StartsWith("data:"u8))
+        {
+            return false;
+        }
+        var data = line[5..].TrimEnd("\r\n"u8).TrimStart((byte)' ');
+        return JsonRead.ParseObject(data) is { } chunk
+            && chunk.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() == 0
+            && JsonRead.Property(chunk, "usage") is { ValueKind: JsonValueKind.Object };
+    }
+}
