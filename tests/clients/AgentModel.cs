@@ -11,6 +11,9 @@ namespace GenAiRouter.Clients.Tests;
 public sealed class AgentModel : IAsyncDisposable
 {
     public const string Greeting = "router chat ok";
+
+    /// <summary>The greeting when the request asks for a JSON schema's structured output.</summary>
+    public const string JsonGreeting = """{"greeting":"router chat ok"}""";
     public const string FinalAnswer = "router tool ok, hello.txt is written";
     public const string Thought = "I should run the shell tool.";
     public const string CallId = "call_agent_1";
@@ -76,7 +79,7 @@ public sealed class AgentModel : IAsyncDisposable
             return ScriptedUpstream.WriteChatChunksAsync(http,
                 [ScriptedUpstream.ChatChunk(new { role = "assistant", reasoning_content = Thought }), .. ScriptedUpstream.ChatToolCallChunks(_shellTool, _shellArguments, CallId)]);
         }
-        return ChatText(http, stream, Greeting);
+        return ChatText(http, stream, request.TryGetProperty("response_format", out _) ? JsonGreeting : Greeting);
     }
 
     private static Task ChatText(HttpContext http, bool stream, string text) =>
@@ -98,7 +101,7 @@ public sealed class AgentModel : IAsyncDisposable
                 ? ScriptedUpstream.WriteEventsAsync(http, ReasonedCallEvents(_shellTool, _shellArguments))
                 : ScriptedUpstream.WriteJsonAsync(http, 500, new { error = new { message = "this scripted model calls tools only in streamed answers" } });
         }
-        return ResponsesText(http, stream, Greeting);
+        return ResponsesText(http, stream, request.TryGetProperty("text", out var text) && text.TryGetProperty("format", out _) ? JsonGreeting : Greeting);
     }
 
     private static Task ResponsesText(HttpContext http, bool stream, string text) =>

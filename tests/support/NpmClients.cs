@@ -23,6 +23,16 @@ public static class NpmClients
         Bin(bin) ?? throw Xunit.Sdk.SkipException.ForSkip(
             $"{package} is not installed (.ci/run installs tests/clients/package.json under .tools/clients: npm ci --prefix .tools/clients); this client's end-to-end test did not run");
 
+    /// <summary>Skips the calling test, saying why, unless the library is installed (for scripts run with node).</summary>
+    public static void RequirePackage(string package)
+    {
+        if (!File.Exists(Path.Combine(InstallDirectory, "node_modules", package, "package.json")))
+        {
+            throw Xunit.Sdk.SkipException.ForSkip(
+                $"npm {package} is not installed (.ci/run installs tests/clients/package.json under .tools/clients: npm ci --prefix .tools/clients); this SDK test did not run");
+        }
+    }
+
     /// <summary>
     /// Runs a client to completion with stdin closed (as `cmd &lt;/dev/null`), in <paramref name="workdir"/>, with a
     /// throwaway HOME and none of this machine's provider keys; kills its whole process tree after the timeout.

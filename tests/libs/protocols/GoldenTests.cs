@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using GenAiRouter.Contracts.V1;
+using GenAiRouter.Protocols;
 using GenAiRouter.Protocols.Canonical;
 using GenAiRouter.Protocols.Chat;
 using GenAiRouter.Protocols.Responses;
@@ -20,17 +21,23 @@ public sealed class GoldenTests
 
     public static TheoryData<string> Cases => new(Directory.EnumerateFiles(Golden, "*.case.json").Select(p => Path.GetFileName(p)[..^".case.json".Length]).Order());
 
+    /// <summary>
+    /// A case names the caller's protocol (<c>from</c>, Responses unless said) and the target; the expected request is
+    /// in the target protocol's file, <c>name.chat.json</c> or <c>name.responses.json</c>.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task The_chat_request_matches_the_golden_file(string name)
+    public async Task The_target_request_matches_the_golden_file(string name)
     {
         using var testCase = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Golden, $"{name}.case.json")));
         var target = JsonParser.Default.Parse<Target>(testCase.RootElement.GetProperty("target").GetRawText());
+        var from = testCase.RootElement.TryGetProperty("from", out var door) && door.GetString() == "chat" ? Protocol.Chat : Protocol.Responses;
 
-        var chat = ChatRequestWriter.Write(ResponsesRequestReader.Read(testCase.RootElement.GetProperty("request")), target);
+        var conversation = ProtocolAdapters.For(from).ReadRequest(testCase.RootElement.GetProperty("request"));
+        var translated = ProtocolAdapters.For(target.Api).WriteRequest(conversation, target);
 
-        var actual = JsonSerializer.Serialize(JsonDocument.Parse(chat.Json).RootElement, Indented) + "\n";
-        var expectedPath = Path.Combine(Golden, $"{name}.chat.json");
+        var actual = JsonSerializer.Serialize(JsonDocument.Parse(translated.Json).RootElement, Indented) + "\n";
+        var expectedPath = Path.Combine(Golden, $"{name}.{(target.Api == Protocol.Chat ? "chat" : "responses")}.json");
         if (Environment.GetEnvironmentVariable("GOLDEN_UPDATE") == "1")
         {
             await File.WriteAllTextAsync(expectedPath, actual);

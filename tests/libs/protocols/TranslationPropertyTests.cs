@@ -1,8 +1,11 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
 using GenAiRouter.Contracts.V1;
+using GenAiRouter.Protocols;
 using GenAiRouter.Protocols.Canonical;
 using GenAiRouter.Protocols.Chat;
 using GenAiRouter.Protocols.Responses;
@@ -17,6 +20,12 @@ public sealed class TranslationPropertyTests
         Name = "chat", Api = Protocol.Chat, Model = "m", BaseUrl = "http://c/v1",
         ResponsesToChat = new ResponsesToChat { Streaming = true, Reasoning = true, DropHostedTools = true },
         Reasoning = new TargetReasoning { Param = "reasoning_effort" },
+    };
+
+    private static readonly Target ResponsesTarget = new()
+    {
+        Name = "responses", Api = Protocol.Responses, Model = "m", BaseUrl = "http://r/v1",
+        Capabilities = { Capability.Tools, Capability.Reasoning, Capability.Streaming, Capability.Images },
     };
 
     [Fact]
@@ -98,6 +107,222 @@ public sealed class TranslationPropertyTests
             var events = ChatToResponsesAnswerTests.Events(end.SawDone, new ToolNames(), stream);
             return WellFormed(events.Select(e => (e.Type, JsonDocument.Parse(e.Json).RootElement)).ToList());
         }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Random_chat_conversations_translate_for_a_responses_target_and_every_output_follows_its_call()
+    {
+        // A turn: 0 user text, 1 user parts, 2 assistant text, 3 a round of 1-3 tool calls with their results (content
+        // "" or null, reasoning echoed or not, results as strings or parts), 4 a system message.
+        var turn = from kind in Gen.Choose(0, 4) from calls in Gen.Choose(1, 3) from text in Text from flag in Gen.Elements(true, false) select (kind, calls, text, flag);
+
+        Prop.ForAll(Gen.ListOf(turn).ToArbitrary(), turns =>
+        {
+            var messages = new JsonArray();
+            var callNumber = 0;
+            foreach (var (kind, calls, text, flag) in turns)
+            {
+                switch (kind)
+                {
+                    case 0:
+                        messages.Add(new JsonObject { ["role"] = "user", ["content"] = text });
+                        break;
+                    case 1:
+                        messages.Add(new JsonObject { ["role"] = "user", ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = text }) });
+                        break;
+                    case 2:
+                        messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = text, ["refusal"] = null });
+                        break;
+                    case 3:
+                        var ids = Enumerable.Range(0, calls).Select(_ => $"call_{callNumber++}").ToList();
+                        var assistant = new JsonObject
+                        {
+                            ["role"] = "assistant", ["content"] = flag ? "" : null,
+                            ["tool_calls"] = new JsonArray([.. ids.Select(id => (JsonNode)new JsonObject { ["id"] = id, ["type"] = "function", ["function"] = new JsonObject { ["name"] = "bash", ["arguments"] = "{}" } })]),
+                        };
+                        if (flag)
+                        {
+                            assistant["reasoning_content"] = text;
+                        }
+                        messages.Add(assistant);
+                        foreach (var id in ids)
+                        {
+                            messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = id, ["content"] = flag ? text : new JsonArray(new JsonObject { ["type"] = "text", ["text"] = text }) });
+                        }
+                        break;
+                    default:
+                        messages.Add(new JsonObject { ["role"] = flag ? "system" : "developer", ["content"] = text });
+                        break;
+                }
+            }
+            var request = new JsonObject
+            {
+                ["model"] = "g", ["messages"] = messages,
+                ["tools"] = new JsonArray(new JsonObject { ["type"] = "function", ["function"] = new JsonObject { ["name"] = "bash", ["parameters"] = new JsonObject { ["type"] = "object" } } }),
+            };
+
+            var translated = ResponsesRequestWriter.Write(ChatRequestReader.Read(JsonDocument.Parse(request.ToJsonString()).RootElement), ResponsesTarget);
+
+            var called = new HashSet<string>();
+            var outputs = 0;
+            foreach (var item in JsonDocument.Parse(translated.Json).RootElement.GetProperty("input").EnumerateArray())
+            {
+                switch (item.GetProperty("type").GetString())
+                {
+                    case "function_call":
+                        called.Add(item.GetProperty("call_id").GetString()!);
+                        break;
+                    case "function_call_output" when !called.Contains(item.GetProperty("call_id").GetString()!):
+                        return false;
+                    case "function_call_output":
+                        outputs++;
+                        break;
+                }
+            }
+            return outputs == callNumber && called.Count == callNumber;
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Every_responses_event_stream_becomes_a_well_formed_chat_stream()
+    {
+        // An output item: 0 a message, 1 reasoning, 2 a function call with streamed arguments, 3 one whose arguments
+        // come only with the finished item. Each in 0-3 pieces.
+        var item = from kind in Gen.Choose(0, 3) from pieces in Gen.ListOf(Text).Select(p => p.Take(3).ToList()) select (Kind: kind, Pieces: pieces);
+        var ending = Gen.Elements("completed", "incomplete", "failed", "error", "cut");
+
+        Prop.ForAll(Gen.ListOf(item).ToArbitrary(), ending.ToArbitrary(), Gen.Elements(true, false).ToArbitrary(), (items, end, streamUsage) =>
+        {
+            var events = ResponsesStream(items, end);
+            var reader = new ResponsesAnswerReader(new ToolNames());
+            var writer = new ChatAnswerWriter(new AnswerContext("chatcmpl-test", "coder", 1_790_000_000, Stream: true, StreamUsage: streamUsage));
+            var output = new ArrayBufferWriter<byte>();
+            writer.Start(output);
+            foreach (var e in events)
+            {
+                writer.WriteAll(reader.OnData(Encoding.UTF8.GetBytes(e)), output);
+            }
+            writer.WriteAll(reader.OnEnd(), output);
+
+            var expectedText = string.Concat(items.Where(i => i.Kind == 0).SelectMany(i => i.Pieces));
+            var expectedArguments = items.Where(i => i.Kind >= 2).Select(i => string.Concat(i.Pieces)).ToList();
+            return ChatStreamWellFormed(Encoding.UTF8.GetString(output.WrittenSpan), expectedText, expectedArguments, failed: end is "failed" or "error" or "cut", streamUsage);
+        }).QuickCheckThrowOnFailure();
+    }
+
+    /// <summary>The Responses events of these output items, one after another, ended as <paramref name="end"/> says.</summary>
+    private static List<string> ResponsesStream(List<(int Kind, List<string> Pieces)> items, string end)
+    {
+        var events = new List<JsonObject> { new() { ["type"] = "response.created", ["response"] = new JsonObject { ["id"] = "resp_1", ["status"] = "in_progress" } } };
+        for (var i = 0; i < items.Count; i++)
+        {
+            var (kind, pieces) = items[i];
+            var id = $"item_{i}";
+            var arguments = string.Concat(pieces);
+            JsonObject Item(bool done) => kind switch
+            {
+                0 => new JsonObject { ["type"] = "message", ["id"] = id, ["role"] = "assistant", ["content"] = new JsonArray() },
+                1 => new JsonObject { ["type"] = "reasoning", ["id"] = id, ["summary"] = new JsonArray(), ["encrypted_content"] = done ? "enc" : null },
+                _ => new JsonObject { ["type"] = "function_call", ["id"] = id, ["call_id"] = $"call_{i}", ["name"] = "bash", ["arguments"] = done ? arguments : "" },
+            };
+            events.Add(new JsonObject { ["type"] = "response.output_item.added", ["output_index"] = i, ["item"] = Item(false) });
+            foreach (var piece in kind == 3 ? [] : pieces)
+            {
+                var type = kind switch { 0 => "response.output_text.delta", 1 => "response.reasoning_summary_text.delta", _ => "response.function_call_arguments.delta" };
+                events.Add(new JsonObject { ["type"] = type, ["item_id"] = id, ["output_index"] = i, ["delta"] = piece });
+            }
+            events.Add(new JsonObject { ["type"] = "response.output_item.done", ["output_index"] = i, ["item"] = Item(true) });
+        }
+        var usage = new JsonObject { ["input_tokens"] = 5, ["output_tokens"] = 2, ["total_tokens"] = 7 };
+        switch (end)
+        {
+            case "completed" or "incomplete":
+                events.Add(new JsonObject { ["type"] = $"response.{end}", ["response"] = new JsonObject { ["id"] = "resp_1", ["status"] = end, ["usage"] = usage } });
+                break;
+            case "failed":
+                events.Add(new JsonObject { ["type"] = "response.failed", ["response"] = new JsonObject { ["status"] = "failed", ["error"] = new JsonObject { ["code"] = "server_error", ["message"] = "boom" } } });
+                break;
+            case "error":
+                events.Add(new JsonObject { ["type"] = "error", ["code"] = "server_error", ["message"] = "boom" });
+                break;
+        }
+        return [.. events.Select((e, n) => { e["sequence_number"] = n; return e.ToJsonString(); })];
+    }
+
+    /// <summary>
+    /// What a Chat Completions client can rely on: every frame a chunk of one id with one choice (the usage chunk has
+    /// none); the role first; each tool call's id, type and name once, on its first delta, with indexes counting up
+    /// from 0; the text and each call's arguments whole; then either one finish reason, the usage chunk only if asked,
+    /// and [DONE] last, or, for a failed answer, an error frame last and no [DONE].
+    /// </summary>
+    private static bool ChatStreamWellFormed(string stream, string expectedText, List<string> expectedArguments, bool failed, bool streamUsage)
+    {
+        var frames = stream.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (!frames.All(f => f.StartsWith("data: ", StringComparison.Ordinal)))
+        {
+            return false;
+        }
+        var payloads = frames.Select(f => f["data: ".Length..]).ToList();
+        if (failed)
+        {
+            if (payloads.Contains("[DONE]") || !JsonDocument.Parse(payloads[^1]).RootElement.TryGetProperty("error", out _))
+            {
+                return false;
+            }
+            payloads.RemoveAt(payloads.Count - 1);
+        }
+        else if (payloads[^1] != "[DONE]")
+        {
+            return false;
+        }
+        else
+        {
+            payloads.RemoveAt(payloads.Count - 1);
+        }
+        var chunks = payloads.Select(p => JsonDocument.Parse(p).RootElement).ToList();
+        if (chunks.Any(c => c.GetProperty("object").GetString() != "chat.completion.chunk" || c.GetProperty("id").GetString() != "chatcmpl-test"))
+        {
+            return false;
+        }
+        var usageChunks = chunks.Where(c => c.GetProperty("choices").GetArrayLength() == 0).ToList();
+        if (usageChunks.Count != (streamUsage && !failed ? 1 : 0) || (usageChunks.Count == 1 && chunks[^1].GetProperty("choices").GetArrayLength() != 0))
+        {
+            return false;
+        }
+        var deltas = chunks.Where(c => c.GetProperty("choices").GetArrayLength() == 1).Select(c => c.GetProperty("choices")[0]).ToList();
+        if (deltas.Count == 0 || deltas[0].GetProperty("delta").GetProperty("role").GetString() != "assistant")
+        {
+            return false;
+        }
+        var finishes = deltas.Count(d => d.GetProperty("finish_reason").ValueKind != JsonValueKind.Null);
+        if (finishes != (failed ? 0 : 1) || (!failed && deltas[^1].GetProperty("finish_reason").ValueKind == JsonValueKind.Null))
+        {
+            return false;
+        }
+        var text = new StringBuilder();
+        var arguments = new List<StringBuilder>();
+        foreach (var delta in deltas.Select(d => d.GetProperty("delta")))
+        {
+            if (delta.TryGetProperty("content", out var content))
+            {
+                text.Append(content.GetString());
+            }
+            foreach (var call in delta.TryGetProperty("tool_calls", out var calls) ? calls.EnumerateArray() : Enumerable.Empty<JsonElement>())
+            {
+                var index = call.GetProperty("index").GetInt32();
+                var first = index == arguments.Count;
+                if (index > arguments.Count || first != call.TryGetProperty("id", out _) || first != call.GetProperty("function").TryGetProperty("name", out _))
+                {
+                    return false;
+                }
+                if (first)
+                {
+                    arguments.Add(new StringBuilder());
+                }
+                arguments[index].Append(call.GetProperty("function").GetProperty("arguments").GetString());
+            }
+        }
+        return failed || (text.ToString() == expectedText && arguments.Select(a => a.ToString()).SequenceEqual(expectedArguments));
     }
 
     private static Gen<string> Text => Gen.Elements("a", "ls -la", "é ✓ \"quoted\"", "{\"x\":", "line\nbreak", "");
