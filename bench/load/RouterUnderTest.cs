@@ -39,6 +39,9 @@ public sealed class RouterUnderTest : IAsyncDisposable
                     model: bench-model
                     capabilities: [tools, streaming]
                     responses_to_chat: { streaming: true }
+              chat:
+                targets:
+                  - { name: fast-chat-native, api: chat, base_url: {{upstream}}, model: bench-model, capabilities: [tools, streaming], prices: { input_per_mtok: 1, output_per_mtok: 4 } }
               cached:
                 cache: { ttl: 1h }
                 targets:
@@ -66,7 +69,7 @@ public sealed class RouterUnderTest : IAsyncDisposable
 
     public async Task<string> IssueTokenAsync()
     {
-        using var cli = Start(_root, ["token", "issue", "--user", "bench", "--project", "bench", "--env", "dev", "--groups", "native,bridged,cached",
+        using var cli = Start(_root, ["token", "issue", "--user", "bench", "--project", "bench", "--env", "dev", "--groups", "native,bridged,chat,cached",
             "--config", ConfigPath, "--port", Port.ToString(CultureInfo.InvariantCulture)], StateDir);
         var token = await cli.StandardOutput.ReadLineAsync();
         await cli.WaitForExitAsync();

@@ -16,6 +16,8 @@ public static class Scenarios
     {
         var upstreamResponses = new Uri(upstream + "/responses");
         var routerResponses = new Uri(router, "responses");
+        var upstreamChat = new Uri(upstream + "/chat/completions");
+        var routerChat = new Uri(router, "chat/completions");
         var codex = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "bench", "data", "codex-request.json")))!.AsObject();
         return
         [
@@ -23,8 +25,14 @@ public static class Scenarios
             Pair("codex", $"captured Codex turn ({Body(codex, "x").Length / 1024} KB: instructions, tools), JSON answer", upstreamResponses, routerResponses, token, codex, "native", streamed: false),
             Pair("stream", "short request, streamed answer (SSE)", upstreamResponses, routerResponses, token, Question(stream: true), "native", streamed: true),
             new Scenario("bridged", "short request to a Chat Completions target through the bridge; direct = the chat call itself",
-                new Shot(new Uri(upstream + "/chat/completions"), Encoding.UTF8.GetBytes($$"""{"model":"bench-model","messages":[{"role":"user","content":"{{Prompt}}"}]}"""), null),
+                new Shot(upstreamChat, Chat("bench-model", stream: false), null),
                 new Shot(routerResponses, Body(Question(stream: false), "bridged"), token), false),
+            new Scenario("chat", "short request through the Chat Completions door to a chat target, JSON answer",
+                new Shot(upstreamChat, Chat("bench-model", stream: false), null), new Shot(routerChat, Chat("chat", stream: false), token), false),
+            new Scenario("chat-stream", "the same, streamed; the router asks for the usage chunk and hides it from this caller",
+                new Shot(upstreamChat, Chat("bench-model", stream: true), null), new Shot(routerChat, Chat("chat", stream: true), token), true),
+            new Scenario("chat-translated", "short request through the Chat Completions door to a Responses target; direct = the Responses call itself",
+                new Shot(upstreamResponses, Body(Question(stream: false), "bench-model"), null), new Shot(routerChat, Chat("native", stream: false), token), false),
             new Scenario(CacheHit, "short request answered from the router's cache; direct = the upstream call it saves",
                 new Shot(upstreamResponses, Body(Question(stream: false), "bench-model"), null),
                 new Shot(routerResponses, Body(Question(stream: false), "cached"), token), false),
@@ -32,6 +40,9 @@ public static class Scenarios
     }
 
     private static JsonObject Question(bool stream) => new() { ["model"] = "", ["input"] = Prompt, ["stream"] = stream };
+
+    private static byte[] Chat(string model, bool stream) =>
+        Encoding.UTF8.GetBytes($$"""{"model":"{{model}}","messages":[{"role":"user","content":"{{Prompt}}"}]{{(stream ? ",\"stream\":true" : "")}}}""");
 
     private static Scenario Pair(string name, string description, Uri upstream, Uri router, string token, JsonObject request, string group, bool streamed) =>
         new(name, description, new Shot(upstream, Body(request, "bench-model"), null), new Shot(router, Body(request, group), token), streamed);

@@ -5,6 +5,7 @@ using GenAiRouter.Contracts.V1;
 using GenAiRouter.Ingress.Auth;
 using GenAiRouter.Ingress.Caching;
 using GenAiRouter.Ingress.Doors;
+using GenAiRouter.Ingress.Doors.Chat;
 using GenAiRouter.Ingress.Doors.Responses;
 using GenAiRouter.Ingress.Routing;
 using GenAiRouter.Ingress.Telemetry;
@@ -27,6 +28,13 @@ public class HotPathBenchmarks
     private const string Token = "rtr_metrum_alice_web_dev_k3y1d2ab9x_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ";
     private static readonly byte[] ShortBody = """{"model":"coder","input":"Say hello in five words.","stream":true}"""u8.ToArray();
     private readonly byte[] _codexBody = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "codex-request.json"));
+    private readonly byte[] _chatBody = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "chat-request.json"));
+    private readonly Target _responsesTarget = new() { Name = "gpt", Api = Protocol.Responses, Model = "gpt-5.1-codex", Capabilities = { Capability.Tools, Capability.Streaming } };
+    private readonly byte[] _chatStream = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40).Select(_ =>
+        "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word \"},\"finish_reason\":null}]}\n\n"))
+        + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+        + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":40,\"total_tokens\":52}}\n\ndata: [DONE]\n\n");
+    private readonly byte[] _responsesDelta = """{"type":"response.output_text.delta","sequence_number":3,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"word "}"""u8.ToArray();
     private readonly HttpContext _http = new DefaultHttpContext();
     private readonly TargetHealth _health = new(TimeProvider.System);
     private readonly ResponsesDoor _door = new();
@@ -105,6 +113,37 @@ public class HotPathBenchmarks
         var writer = new ResponsesAnswerWriter(new AnswerContext("resp_1", "m", 1, Stream: true, StreamUsage: false));
         writer.Start(output);
         writer.WriteAll(new ChatAnswerReader(new ToolNames()).OnData(_chatChunk), output);
+        return output.WrittenCount;
+    }
+
+    [Benchmark(Description = "chat door: read + check a 46 KB Qwen Code-shaped turn")]
+    public DoorRequest ReadChat() => ChatRequestClassifier.Classify(_chatBody);
+
+    [Benchmark(Description = "chat door: scan a 43-chunk chat stream for usage")]
+    public UpstreamUsage? ScanChatStream()
+    {
+        using var scanner = new ChatUsageScanner(captureFinalAnswer: false);
+        scanner.Observe(_chatStream);
+        return scanner.Usage;
+    }
+
+    [Benchmark(Description = "chat door: hide the usage chunk of a 43-chunk stream")]
+    public int HideUsageChunk() => new UsageChunkHider().Process(_chatStream).Length;
+
+    [Benchmark(Description = "bridge: 46 KB chat turn -> Responses request")]
+    public int TranslateChatRequest()
+    {
+        using var request = JsonDocument.Parse(_chatBody);
+        return ResponsesRequestWriter.Write(ChatRequestReader.Read(request.RootElement), _responsesTarget).Json.Length;
+    }
+
+    [Benchmark(Description = "bridge: translate one Responses event to a chat chunk")]
+    public int TranslateResponsesEvent()
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        var writer = new ChatAnswerWriter(new AnswerContext("chatcmpl-1", "m", 1, Stream: true, StreamUsage: false));
+        writer.Start(output);
+        writer.WriteAll(new ResponsesAnswerReader(new ToolNames()).OnData(_responsesDelta), output);
         return output.WrittenCount;
     }
 

@@ -43,9 +43,10 @@ public sealed class UsageChunkHider : AnswerRewriter
     /// <summary>A whole answer's usage is part of every chat completion: it stays.</summary>
     public override byte[]? RewriteWhole(ReadOnlySpan<byte> answer) => null;
 
-    private static bool IsUsageChunk(ReadOnlySpan<byte> line)
+    private bool IsUsageChunk(ReadOnlySpan<byte> line)
     {
-        if (!line.StartsWith("data:"u8))
+        // Only a line that names usage is parsed.
+        if (!line.StartsWith("data:"u8) || line.IndexOf(Needle) < 0)
         {
             return false;
         }
