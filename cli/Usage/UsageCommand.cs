@@ -74,12 +74,12 @@ public static class UsageCommand
     {
         static string[] Row(JsonElement d) =>
         [
-            d.GetProperty("day").GetString()!, N(d, "requests"), N(d, "input_tokens"), N(d, "cached_input_tokens"), N(d, "output_tokens"),
+            d.GetProperty("day").GetString()!, N(d, "requests"), N(d, "input_tokens"), N(d, "cached_input_tokens"), N(d, "cache_write_tokens"), N(d, "output_tokens"),
             N(d, "reasoning_tokens"), N(d, "images"), "$" + d.GetProperty("cost").GetDouble().ToString("0.0000", CultureInfo.InvariantCulture),
             N(d, "cache_hits"), N(d, "errors"),
         ];
         var rows = report.GetProperty("days").EnumerateArray().Select(Row).Append(Row(report.GetProperty("total"))).ToList();
-        Table.Print(["DAY (UTC)", "REQUESTS", "INPUT", "CACHED IN", "OUTPUT", "REASONING", "IMAGES", "COST", "CACHE HITS", "ERRORS"], rows);
+        Table.Print(["DAY (UTC)", "REQUESTS", "INPUT", "CACHED IN", "CACHE WRITE", "OUTPUT", "REASONING", "IMAGES", "COST", "CACHE HITS", "ERRORS"], rows);
     }
 
     private static string N(JsonElement element, string name) => element.GetProperty(name).GetInt64().ToString("N0", CultureInfo.InvariantCulture);

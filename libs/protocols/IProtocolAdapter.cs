@@ -68,7 +68,7 @@ public interface IAnswerWriter
 /// <summary>The adapter of each protocol.</summary>
 public static class ProtocolAdapters
 {
-    private static readonly IProtocolAdapter[] All = [new Responses.ResponsesAdapter(), new Chat.ChatAdapter()];
+    private static readonly IProtocolAdapter[] All = [new Responses.ResponsesAdapter(), new Chat.ChatAdapter(), new Messages.MessagesAdapter()];
 
     public static IProtocolAdapter For(Protocol protocol) =>
         All.FirstOrDefault(a => a.Protocol == protocol) ?? throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "no adapter for this protocol");

@@ -86,6 +86,10 @@ public sealed class TargetConfig
     /// target's boundary is its base URL and key variable.
     /// </summary>
     public string? ReasoningBoundary { get; set; }
+    /// <summary>A Messages target serving a caller of another protocol may leave out the hosted tools it named.</summary>
+    public bool DropHostedTools { get; set; }
+    /// <summary>The answer length to ask for when a caller did not say and the target requires it (Messages).</summary>
+    public int? MaxOutputTokens { get; set; }
 }
 
 public sealed class PricesConfig
@@ -94,6 +98,7 @@ public sealed class PricesConfig
     public double CachedInputPerMtok { get; set; }
     public double OutputPerMtok { get; set; }
     public double PerImage { get; set; }
+    public double CacheWritePerMtok { get; set; }
 }
 
 public sealed class ResponsesToChatConfig

@@ -97,9 +97,9 @@ public static partial class RouterConfigValidator
 
     private static void ValidateTarget(string at, TargetConfig target, bool bridgeEnabled, List<string> problems)
     {
-        if (target.Api is not ("responses" or "chat"))
+        if (target.Api is not ("responses" or "chat" or "messages"))
         {
-            problems.Add($"{at}.api: must be 'responses' or 'chat', got '{target.Api}'");
+            problems.Add($"{at}.api: must be 'responses', 'chat' or 'messages', got '{target.Api}'");
         }
         if (!Uri.TryCreate(target.BaseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
@@ -125,7 +125,7 @@ public static partial class RouterConfigValidator
         {
             problems.Add($"{at}.weight: must be 1 or more");
         }
-        if (target.Prices is { } p && (p.InputPerMtok < 0 || p.CachedInputPerMtok < 0 || p.OutputPerMtok < 0 || p.PerImage < 0))
+        if (target.Prices is { } p && (p.InputPerMtok < 0 || p.CachedInputPerMtok < 0 || p.OutputPerMtok < 0 || p.PerImage < 0 || p.CacheWritePerMtok < 0))
         {
             problems.Add($"{at}.prices: prices cannot be negative");
         }
@@ -141,9 +141,17 @@ public static partial class RouterConfigValidator
         {
             problems.Add($"{at}.reasoning_boundary: name the boundary, or leave the key out");
         }
-        if (target.Api == "responses" && target.ResponsesToChat is not null)
+        if (target.DropHostedTools && target.Api != "messages")
         {
-            problems.Add($"{at}.responses_to_chat: only a chat target is bridged");
+            problems.Add($"{at}.drop_hosted_tools: only for a messages target (a chat target says it in responses_to_chat)");
+        }
+        if (target.MaxOutputTokens is < 1)
+        {
+            problems.Add($"{at}.max_output_tokens: must be a positive number of tokens, got {target.MaxOutputTokens}");
+        }
+        if (target.Api != "chat" && target.ResponsesToChat is not null)
+        {
+            problems.Add($"{at}.responses_to_chat: only a chat target takes it (what the bridge may send that chat server)");
         }
         if (target.ResponsesToChat?.PreviousResponseId == true)
         {

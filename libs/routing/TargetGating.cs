@@ -12,8 +12,8 @@ public sealed record GatingResult(IReadOnlyList<Target> Eligible, IReadOnlyList<
 /// Which targets of a group can serve a request shape that came in by a door. A target that speaks the door's protocol
 /// (relayed natively) needs each capability the shape uses. Any other target is reached through the bridge, so only
 /// while the bridge is enabled. A chat target then also needs <c>responses_to_chat</c> metadata, and for each shape
-/// beyond text and function tools the bridge's validation on that target; a Responses target serves translated
-/// requests by its capabilities. <c>previous_response_id</c> names state only the upstream holds: only a native target
+/// beyond text and function tools the bridge's validation on that target; Responses and Messages targets serve
+/// translated requests by their capabilities, and hosted tools only where a Messages target may drop them. <c>previous_response_id</c> names state only the upstream holds: only a native target
 /// can serve it. Images need a multimodal, tool-capable target.
 /// </summary>
 public static class TargetGating
@@ -32,7 +32,7 @@ public static class TargetGating
         }
         if (reachable.Count == 0)
         {
-            var api = door switch { Protocol.Chat => "chat_completions_api", _ => "responses_api" };
+            var api = door switch { Protocol.Chat => "chat_completions_api", Protocol.Messages => "messages_api", _ => "responses_api" };
             return new GatingResult([], [bridgeEnabled ? api : $"{api} (the bridge to targets of other protocols is disabled)"]);
         }
         // Name what no target has at all; if each need is met somewhere but never together, name them all.
@@ -82,7 +82,9 @@ public static class TargetGating
         {
             "tools" => Has(target, Capability.Tools),
             // A chat model cannot run provider-hosted tools; the bridge may only drop them where allowed.
-            "hosted_tools" => bridge is null ? !translated && Has(target, Capability.HostedTools) : bridge.DropHostedTools,
+            "hosted_tools" => bridge is not null ? bridge.DropHostedTools
+                : translated ? target.Api == Protocol.Messages && target.DropHostedTools
+                : Has(target, Capability.HostedTools),
             "images" => Has(target, Capability.Images) && (bridge is null || bridge.Images),
             "reasoning" => Has(target, Capability.Reasoning)
                 && (bridge is null || (bridge.Reasoning && !string.IsNullOrEmpty(target.Reasoning?.Param)))

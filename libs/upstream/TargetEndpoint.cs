@@ -14,6 +14,10 @@ public static class TargetEndpoint
     public static string Path(Protocol api) => api switch
     {
         Protocol.Chat => "/chat/completions",
+        Protocol.Messages => "/messages",
         _ => "/responses",
     };
+
+    /// <summary>Another operation of the target's API, e.g. <c>/messages/count_tokens</c>.</summary>
+    public static Uri Uri(Target target, string path) => new(target.BaseUrl.TrimEnd('/') + path);
 }

@@ -28,7 +28,13 @@ public sealed class UpstreamCall(HttpResponseMessage? response, UpstreamFailure?
 /// </summary>
 public sealed partial class UpstreamCaller(UpstreamClients clients, ILogger<UpstreamCaller> logger)
 {
-    public async Task<UpstreamCall> SendAsync(Target target, HttpContent body, Limits limits, CancellationToken cancellationToken)
+    /// <summary>The Messages API version the router speaks when the caller named none (a translated request).</summary>
+    public const string AnthropicVersion = "2023-06-01";
+
+    /// <param name="headers">Protocol headers the caller sent that the upstream must see (Anthropic's version and betas).</param>
+    /// <param name="path">Another operation than the target's main endpoint (e.g. <c>/messages/count_tokens</c>).</param>
+    public async Task<UpstreamCall> SendAsync(Target target, HttpContent body, Limits limits, CancellationToken cancellationToken,
+        IReadOnlyList<KeyValuePair<string, string>>? headers = null, string? path = null)
     {
         var key = string.IsNullOrEmpty(target.ApiKeyEnv) ? null : Environment.GetEnvironmentVariable(target.ApiKeyEnv);
         if (!string.IsNullOrEmpty(target.ApiKeyEnv) && string.IsNullOrEmpty(key))
@@ -36,9 +42,25 @@ public sealed partial class UpstreamCaller(UpstreamClients clients, ILogger<Upst
             UpstreamKeyMissing(logger, target.Name, target.ApiKeyEnv);
             return Failed(FailureKind.NoKey, 502, "upstream_misconfigured", "its upstream credentials are missing");
         }
-        using var message = new HttpRequestMessage(HttpMethod.Post, TargetEndpoint.Uri(target)) { Content = body };
+        using var message = new HttpRequestMessage(HttpMethod.Post, path is null ? TargetEndpoint.Uri(target) : TargetEndpoint.Uri(target, path)) { Content = body };
         body.Headers.ContentType ??= new MediaTypeHeaderValue("application/json");
-        if (key is not null)
+        foreach (var (name, value) in headers ?? [])
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+        if (target.Api == Protocol.Messages)
+        {
+            // Anthropic's API takes its key in x-api-key and needs a version.
+            if (key is not null)
+            {
+                message.Headers.TryAddWithoutValidation("x-api-key", key);
+            }
+            if (!message.Headers.Contains("anthropic-version"))
+            {
+                message.Headers.TryAddWithoutValidation("anthropic-version", AnthropicVersion);
+            }
+        }
+        else if (key is not null)
         {
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         }

@@ -71,7 +71,7 @@ public static class CatalogSnapshotBuilder
         var target = new Target
         {
             Name = config.Name,
-            Api = config.Api == "chat" ? Protocol.Chat : Protocol.Responses,
+            Api = config.Api switch { "chat" => Protocol.Chat, "messages" => Protocol.Messages, _ => Protocol.Responses },
             BaseUrl = config.BaseUrl,
             Model = config.Model,
             ApiKeyEnv = config.ApiKeyEnv ?? "",
@@ -80,11 +80,13 @@ public static class CatalogSnapshotBuilder
             ContextWindow = config.ContextWindow ?? 0,
             // The upstream account is what decrypts: by default, the same URL with the same key.
             ReasoningBoundary = config.ReasoningBoundary ?? $"{config.BaseUrl}|{config.ApiKeyEnv}",
+            DropHostedTools = config.DropHostedTools,
+            MaxOutputTokens = config.MaxOutputTokens ?? 0,
         };
         target.Capabilities.Add(config.Capabilities.Select(ToCapability));
         if (config.Prices is { } p)
         {
-            target.Prices = new Prices { InputPerMtok = p.InputPerMtok, CachedInputPerMtok = p.CachedInputPerMtok, OutputPerMtok = p.OutputPerMtok, PerImage = p.PerImage };
+            target.Prices = new Prices { InputPerMtok = p.InputPerMtok, CachedInputPerMtok = p.CachedInputPerMtok, OutputPerMtok = p.OutputPerMtok, PerImage = p.PerImage, CacheWritePerMtok = p.CacheWritePerMtok };
         }
         if (config.Reasoning is { } r)
         {

@@ -113,10 +113,10 @@ public static partial class UsageEndpoints
         var (days, total) = await store.QueryAsync(filter, http.RequestAborted);
         if (q["format"] == "csv")
         {
-            var csv = new StringBuilder("day,requests,input_tokens,cached_input_tokens,output_tokens,reasoning_tokens,images,cost_usd,cache_hits,errors\n");
+            var csv = new StringBuilder("day,requests,input_tokens,cached_input_tokens,cache_write_tokens,output_tokens,reasoning_tokens,images,cost_usd,cache_hits,errors\n");
             foreach (var d in days.Append(total))
             {
-                csv.Append(d.Day).Append(',').Append(d.Requests).Append(',').Append(d.InputTokens).Append(',').Append(d.CachedInputTokens).Append(',')
+                csv.Append(d.Day).Append(',').Append(d.Requests).Append(',').Append(d.InputTokens).Append(',').Append(d.CachedInputTokens).Append(',').Append(d.CacheWriteTokens).Append(',')
                    .Append(d.OutputTokens).Append(',').Append(d.ReasoningTokens).Append(',').Append(d.Images).Append(',').Append(UsageStore.Format(d.Cost))
                    .Append(',').Append(d.CacheHits).Append(',').Append(d.Errors).Append('\n');
             }

@@ -13,7 +13,7 @@ public sealed record UsageFilter(string? Project, string? User, string? Env, str
 
 /// <summary>Totals for one day (UTC) or for the whole range.</summary>
 public sealed record UsageTotals(
-    string Day, long Requests, long InputTokens, long CachedInputTokens, long OutputTokens, long ReasoningTokens,
+    string Day, long Requests, long InputTokens, long CachedInputTokens, long CacheWriteTokens, long OutputTokens, long ReasoningTokens,
     long Images, double Cost, long CacheHits, long Errors);
 
 /// <summary>
@@ -40,6 +40,7 @@ public sealed class UsageStore
         CREATE INDEX usage_by_time ON usage_events (time_ms);
         CREATE INDEX usage_by_project_time ON usage_events (project, time_ms);
         """,
+        "ALTER TABLE usage_events ADD COLUMN cache_write_tokens BIGINT NOT NULL DEFAULT 0",
     ];
 
     private readonly DbDataSource _dataSource;
@@ -99,6 +100,7 @@ public sealed class UsageStore
         ("ttfb_ms", DbType.Double, e => e.TimeToFirstByteMs),
         ("input_tokens", DbType.Int64, e => e.InputTokens),
         ("cached_input_tokens", DbType.Int64, e => e.CachedInputTokens),
+        ("cache_write_tokens", DbType.Int64, e => e.CacheWriteInputTokens),
         ("output_tokens", DbType.Int64, e => e.OutputTokens),
         ("reasoning_tokens", DbType.Int64, e => e.ReasoningTokens),
         ("input_has_image", DbType.Int32, e => e.InputHasImage ? 1 : 0),
@@ -161,6 +163,7 @@ public sealed class UsageStore
         }
         command.CommandText = $"""
             SELECT {_dialect.DayOf("time_ms")} AS day, COUNT(*), CAST(SUM(input_tokens) AS BIGINT), CAST(SUM(cached_input_tokens) AS BIGINT),
+              CAST(SUM(cache_write_tokens) AS BIGINT),
               CAST(SUM(output_tokens) AS BIGINT), CAST(SUM(reasoning_tokens) AS BIGINT), CAST(SUM(image_count) AS BIGINT),
               CAST(SUM(COALESCE(text_cost, 0) + COALESCE(image_cost, 0)) AS DOUBLE PRECISION),
               CAST(SUM(cache_hit) AS BIGINT), CAST(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS BIGINT)
@@ -172,11 +175,11 @@ public sealed class UsageStore
             while (await reader.ReadAsync(cancellationToken))
             {
                 days.Add(new UsageTotals(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
-                    reader.GetInt64(5), reader.GetInt64(6), reader.GetDouble(7), reader.GetInt64(8), reader.GetInt64(9)));
+                    reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetDouble(8), reader.GetInt64(9), reader.GetInt64(10)));
             }
         }
         var total = new UsageTotals("total", days.Sum(d => d.Requests), days.Sum(d => d.InputTokens), days.Sum(d => d.CachedInputTokens),
-            days.Sum(d => d.OutputTokens), days.Sum(d => d.ReasoningTokens), days.Sum(d => d.Images), days.Sum(d => d.Cost),
+            days.Sum(d => d.CacheWriteTokens), days.Sum(d => d.OutputTokens), days.Sum(d => d.ReasoningTokens), days.Sum(d => d.Images), days.Sum(d => d.Cost),
             days.Sum(d => d.CacheHits), days.Sum(d => d.Errors));
         return (days, total);
     }

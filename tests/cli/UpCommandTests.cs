@@ -91,7 +91,7 @@ public sealed class UpCommandTests
     [Theory]
     [InlineData("issuer: \"metrum\n", ": line 1, column 9: While scanning a quoted scalar, found unexpected end of stream.")]
     [InlineData("issuer: metrum\nbridge:\n  enabeld: true\n", ": line 3, column 3: unknown key 'enabeld'")]
-    [InlineData("groups:\n  g:\n    targets:\n      - { name: t, api: soap, base_url: http://x, model: m }\n", ": groups.g.targets[0].api: must be 'responses' or 'chat', got 'soap'")]
+    [InlineData("groups:\n  g:\n    targets:\n      - { name: t, api: soap, base_url: http://x, model: m }\n", ": groups.g.targets[0].api: must be 'responses', 'chat' or 'messages', got 'soap'")]
     public async Task A_bad_config_file_stops_startup_with_one_line_naming_the_file_and_the_problem(string yaml, string problem)
     {
         var path = Path.Combine(Path.GetTempPath(), $"router-{Guid.NewGuid():N}.yaml");

@@ -34,14 +34,14 @@ public sealed class UsageEndToEndTests : IAsyncLifetime
 
         var csv = await WaitForCsvAsync("web", requests: 3);
         var total = csv.Last().Split(',');
-        // day,requests,input_tokens,cached_input_tokens,output_tokens,reasoning_tokens,images,cost_usd,cache_hits,errors
-        Assert.Equal(("total", "3", "20", "6", "1"), (total[0], total[1], total[2], total[4], total[9]));
-        Assert.Equal(2 * ((10 * 2) + (3 * 8)) / 1e6, double.Parse(total[7], System.Globalization.CultureInfo.InvariantCulture), 9);
+        // day,requests,input_tokens,cached_input_tokens,cache_write_tokens,output_tokens,reasoning_tokens,images,cost_usd,cache_hits,errors
+        Assert.Equal(("total", "3", "20", "6", "1"), (total[0], total[1], total[2], total[5], total[10]));
+        Assert.Equal(2 * ((10 * 2) + (3 * 8)) / 1e6, double.Parse(total[8], System.Globalization.CultureInfo.InvariantCulture), 9);
 
         var table = await _router.RunCliAsync("usage", "--project", "web", "--since", "1d");
         var lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("DAY (UTC)", lines[0], StringComparison.Ordinal);
-        Assert.Matches(@"^total\s+3\s+20\s+0\s+6\s+0\s+0\s+\$0\.0001\s+0\s+1\s*$", lines[^1]);
+        Assert.Matches(@"^total\s+3\s+20\s+0\s+0\s+6\s+0\s+0\s+\$0\.0001\s+0\s+1\s*$", lines[^1]);
 
         var json = await _router.RunCliAsync("usage", "--project", "api", "--format", "json");
         Assert.Contains("\"requests\":1", json, StringComparison.Ordinal);

@@ -34,6 +34,15 @@ public sealed class ScriptedUpstream : IAsyncDisposable
             ? WriteChatChunksAsync(http, ChatTextChunks("router codex ok"))
             : WriteJsonAsync(http, 200, ChatCompletion("router codex ok"));
 
+    /// <summary>What <c>POST /v1/messages</c> answers, for an Anthropic Messages upstream; by default a text reply, as asked.</summary>
+    public Func<HttpContext, JsonElement, Task> MessagesReply { get; set; } = (http, request) =>
+        request.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True
+            ? WriteEventsAsync(http, MessagesTextEvents("router claude ok"))
+            : WriteJsonAsync(http, 200, MessagesMessage("router claude ok"));
+
+    /// <summary>What <c>POST /v1/messages/count_tokens</c> answers.</summary>
+    public Func<HttpContext, JsonElement, Task> CountTokensReply { get; set; } = (http, _) => WriteJsonAsync(http, 200, new { input_tokens = 42 });
+
     public ConcurrentQueue<ReceivedRequest> Received { get; } = new();
 
     public static async Task<ScriptedUpstream> StartAsync()
@@ -46,6 +55,8 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         // Both endpoints record what they received, then answer as the test scripted.
         app.MapPost("/v1/responses", (HttpContext http) => upstream.AnswerAsync(http, upstream.Reply));
         app.MapPost("/v1/chat/completions", (HttpContext http) => upstream.AnswerAsync(http, upstream.ChatReply));
+        app.MapPost("/v1/messages", (HttpContext http) => upstream.AnswerAsync(http, upstream.MessagesReply));
+        app.MapPost("/v1/messages/count_tokens", (HttpContext http) => upstream.AnswerAsync(http, upstream.CountTokensReply));
         await app.StartAsync();
         return upstream;
     }
@@ -55,7 +66,11 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
         using var json = JsonDocument.Parse(body);
-        Received.Enqueue(new ReceivedRequest(body, http.Request.Headers.Authorization.ToString()));
+        Received.Enqueue(new ReceivedRequest(body, http.Request.Headers.Authorization.ToString())
+        {
+            Path = http.Request.Path,
+            Headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+        });
         await reply(http, json.RootElement.Clone());
     }
 
@@ -187,6 +202,59 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         ];
     }
 
+    /// <summary>An Anthropic Messages text answer as a stream, with the input usage first and the output usage last.</summary>
+    public static IReadOnlyList<object> MessagesTextEvents(string text, long input = 10, long output = 3, long cacheRead = 0, long cacheWrite = 0) =>
+    [
+        MessageStart(input, cacheRead, cacheWrite),
+        new { type = "content_block_start", index = 0, content_block = new { type = "text", text = "" } },
+        new { type = "content_block_delta", index = 0, delta = new { type = "text_delta", text = text[..(text.Length / 2)] } },
+        new { type = "content_block_delta", index = 0, delta = new { type = "text_delta", text = text[(text.Length / 2)..] } },
+        new { type = "content_block_stop", index = 0 },
+        new { type = "message_delta", delta = new { stop_reason = "end_turn", stop_sequence = (string?)null }, usage = new { output_tokens = output } },
+        new { type = "message_stop" },
+    ];
+
+    /// <summary>A Messages turn that thinks (signed) and then calls a tool whose input arrives in pieces.</summary>
+    public static IReadOnlyList<object> MessagesToolUseEvents(string name, string inputJson, string id = "toolu_1", string? thinking = null, string signature = "sig-upstream")
+    {
+        var half = inputJson.Length / 2;
+        var events = new List<object> { MessageStart(30, 0, 0) };
+        var index = 0;
+        if (thinking is not null)
+        {
+            events.Add(new { type = "content_block_start", index, content_block = new { type = "thinking", thinking = "", signature = "" } });
+            events.Add(new { type = "content_block_delta", index, delta = new { type = "thinking_delta", thinking } });
+            events.Add(new { type = "content_block_delta", index, delta = new { type = "signature_delta", signature } });
+            events.Add(new { type = "content_block_stop", index });
+            index++;
+        }
+        events.Add(new { type = "content_block_start", index, content_block = new { type = "tool_use", id, name, input = new { } } });
+        events.Add(new { type = "content_block_delta", index, delta = new { type = "input_json_delta", partial_json = inputJson[..half] } });
+        events.Add(new { type = "content_block_delta", index, delta = new { type = "input_json_delta", partial_json = inputJson[half..] } });
+        events.Add(new { type = "content_block_stop", index });
+        events.Add(new { type = "message_delta", delta = new { stop_reason = "tool_use", stop_sequence = (string?)null }, usage = new { output_tokens = 9 } });
+        events.Add(new { type = "message_stop" });
+        return events;
+    }
+
+    private static object MessageStart(long input, long cacheRead, long cacheWrite) => new
+    {
+        type = "message_start",
+        message = new
+        {
+            id = "msg_upstream", type = "message", role = "assistant", model = "upstream-claude", content = Array.Empty<object>(), stop_reason = (string?)null,
+            usage = new { input_tokens = input, cache_read_input_tokens = cacheRead, cache_creation_input_tokens = cacheWrite, output_tokens = 1 },
+        },
+    };
+
+    /// <summary>A whole Anthropic Messages text answer.</summary>
+    public static object MessagesMessage(string text) => new
+    {
+        id = "msg_upstream", type = "message", role = "assistant", model = "upstream-claude",
+        content = new[] { new { type = "text", text } }, stop_reason = "end_turn", stop_sequence = (string?)null,
+        usage = new { input_tokens = 10, cache_read_input_tokens = 0, cache_creation_input_tokens = 0, output_tokens = 3 },
+    };
+
     public static object CompletedResponse(string text, long inputTokens = 10, long outputTokens = 3) =>
         new { id = "resp_1", @object = "response", created_at = 1764000000, status = "completed", model = "upstream-model", output = new[] { Message(text) }, usage = Usage(inputTokens, outputTokens) };
 
@@ -218,4 +286,8 @@ public sealed class ScriptedUpstream : IAsyncDisposable
 public sealed record ReceivedRequest(string Body, string Authorization)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    public string Path { get; init; } = "";
+
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 }

@@ -11,8 +11,11 @@ public sealed record TextDelta(string Text) : AnswerEvent;
 /// <summary>Readable reasoning: a summary, or thinking text.</summary>
 public sealed record ReasoningDelta(string Text) : AnswerEvent;
 
-/// <summary>What only the producing account can read back (encrypted content, a thinking signature), whole.</summary>
-public sealed record ReasoningSealed(string? Encrypted, string? Signature) : AnswerEvent;
+/// <summary>
+/// Reasoning only the producing kind of target can read back (encrypted content, a thinking signature), whole, packed
+/// as a <see cref="ReasoningCarrier"/> so that the caller's protocol can carry it and give it back.
+/// </summary>
+public sealed record ReasoningSealed(string Carried) : AnswerEvent;
 
 /// <summary>A piece of the tool call at <see cref="Index"/>: its id and name when they first arrive, and arguments text in pieces.</summary>
 public sealed record ToolCallDelta(int Index, string? Id, string? Namespace, string? Name, string? Arguments) : AnswerEvent;

@@ -48,8 +48,7 @@ public sealed record Turn(Role Role, List<Part> Parts)
 
 public abstract record Part;
 
-/// <param name="CacheHint">The caller marked a cache breakpoint here (Anthropic's <c>cache_control</c>).</param>
-public sealed record TextPart(string Text, bool CacheHint = false) : Part;
+public sealed record TextPart(string Text) : Part;
 
 /// <summary>An image: an http(s) URL or a <c>data:</c> URL.</summary>
 public sealed record ImagePart(string Url, string? Detail = null) : Part;
@@ -61,10 +60,12 @@ public sealed record ToolCallPart(string Id, string? Namespace, string Name, str
 public sealed record ToolResultPart(string CallId, List<Part> Content, bool IsError = false) : Part;
 
 /// <summary>
-/// The model's reasoning as it came back: readable text (a summary, thinking), and what only its producer can read
-/// (Responses' <c>encrypted_content</c>, Anthropic's thinking <c>signature</c>), which a writer for another protocol leaves out.
+/// The model's reasoning as the caller gave it back: readable text (a summary, thinking), and the opaque value of the
+/// caller's protocol (Responses' <c>encrypted_content</c>, a Messages thinking <c>signature</c> or redacted <c>data</c>).
+/// A writer sends reasoning on only when the opaque value is a <see cref="ReasoningCarrier"/> of its own protocol: the
+/// reasoning its kind of target produced in an earlier translated turn.
 /// </summary>
-public sealed record ReasoningPart(string? Text, string? Encrypted, string? Signature, string? Id = null) : Part;
+public sealed record ReasoningPart(string? Text, string? Opaque, string? Id = null) : Part;
 
 public sealed record FunctionTool(string? Namespace, string Name, string? Description, JsonElement? Parameters, bool Strict);
 

@@ -11,6 +11,17 @@ public static class JsonOutput
 {
     public static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>A JSON value as compact text, escaped as little as JSON allows.</summary>
+    public static string Compact(JsonElement value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, Options))
+        {
+            value.WriteTo(writer);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     /// <summary>One SSE frame, <c>event: type</c> (when given) and <c>data: json</c>, written straight into <paramref name="output"/>.</summary>
     public static void Frame(System.Buffers.IBufferWriter<byte> output, string? type, ReadOnlySpan<byte> json)
     {

@@ -101,7 +101,7 @@ public static class ChatRequestReader
                 var parts = new List<Part>();
                 if (JsonRead.Text(message, "reasoning_content") is { Length: > 0 } reasoning)
                 {
-                    parts.Add(new ReasoningPart(reasoning, null, null));
+                    parts.Add(new ReasoningPart(reasoning, null));
                 }
                 parts.AddRange(Content(message, allowImages: false).Where(p => p is not TextPart { Text.Length: 0 }));
                 if (JsonRead.Property(message, "tool_calls") is { ValueKind: JsonValueKind.Array } calls)

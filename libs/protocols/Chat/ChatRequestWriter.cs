@@ -43,7 +43,9 @@ public static class ChatRequestWriter
             {
                 WriteText(json, "system", instructions);
             }
-            foreach (var turn in conversation.Turns)
+            // Many chat templates (Qwen's, Llama's) refuse a system message after the first turn: instructions given
+            // along the way are moved up with the others, in order.
+            foreach (var turn in conversation.Turns.Where(t => t.Role == Role.System).Concat(conversation.Turns.Where(t => t.Role != Role.System)))
             {
                 WriteTurn(json, turn, names);
             }
@@ -166,7 +168,8 @@ public static class ChatRequestWriter
                 {
                     throw new TranslationException("A chat target takes images in user turns only.", "input");
                 }
-                WriteText(json, role, string.Concat(turn.Parts.OfType<TextPart>().Select(t => t.Text)));
+                // Separate parts stay apart, as separate blocks of the caller's message would.
+                WriteText(json, role, string.Join("\n\n", turn.Parts.OfType<TextPart>().Select(t => t.Text)));
                 return;
         }
     }

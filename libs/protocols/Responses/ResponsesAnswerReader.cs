@@ -124,7 +124,7 @@ public sealed class ResponsesAnswerReader(ToolNames toolNames) : IAnswerReader
         switch (JsonRead.Text(item, "type"))
         {
             case "reasoning" when JsonRead.Text(item, "encrypted_content") is { } encrypted:
-                events.Add(new ReasoningSealed(encrypted, null));
+                events.Add(new ReasoningSealed(ReasoningCarrier.Pack(Contracts.V1.Protocol.Responses, null, encrypted)));
                 break;
             case "function_call" when _callIndex.TryGetValue(JsonRead.Text(item, "id") ?? "", out var index) && !_argumentsStreamed.Contains(index):
                 events.Add(new ToolCallDelta(index, null, null, null, JsonRead.Text(item, "arguments")));

@@ -58,7 +58,7 @@ public sealed class ResponsesAnswerWriter(AnswerContext context) : IAnswerWriter
                 break;
             case ReasoningSealed sealedReasoning:
                 var item = _reasoning is { Done: false } open ? open : OpenReasoning(events);
-                item.Encrypted = sealedReasoning.Encrypted ?? sealedReasoning.Signature;
+                item.Encrypted = sealedReasoning.Carried;
                 break;
             case TextDelta text when text.Text.Length > 0:
                 CloseReasoning(events);

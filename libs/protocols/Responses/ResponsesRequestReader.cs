@@ -89,7 +89,7 @@ public static class ResponsesRequestReader
                     var summary = JsonRead.Property(item, "summary") is { ValueKind: JsonValueKind.Array } parts
                         ? string.Concat(parts.EnumerateArray().Select(p => JsonRead.Text(p, "text")))
                         : null;
-                    AssistantTurn(turns).Parts.Add(new ReasoningPart(summary, JsonRead.Text(item, "encrypted_content"), null, JsonRead.Text(item, "id")));
+                    AssistantTurn(turns).Parts.Add(new ReasoningPart(summary, JsonRead.Text(item, "encrypted_content"), JsonRead.Text(item, "id")));
                     break;
                 default:
                     throw new TranslationException($"Input items of type '{type}' cannot be translated for a target of another protocol.", "input");

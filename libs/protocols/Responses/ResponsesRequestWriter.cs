@@ -8,8 +8,9 @@ namespace GenAiRouter.Protocols.Responses;
 /// <summary>
 /// A conversation as a Responses request for a Responses target: instructions, the turns as input items (messages,
 /// <c>function_call</c>s and their outputs), function tools, and the settings, stateless (<c>store: false</c>). Hosted
-/// tools a caller of another protocol named have no Responses form here and are dropped, said so; readable reasoning
-/// from another protocol cannot be handed back to a Responses model and is left out; stop sequences have no equivalent.
+/// tools a caller of another protocol named have no Responses form here and are dropped, said so; reasoning goes back
+/// only as the encrypted content a Responses target made (carried by the caller, <see cref="ReasoningCarrier"/>), and
+/// readable reasoning from another protocol is left out; stop sequences have no equivalent.
 /// </summary>
 public static class ResponsesRequestWriter
 {
@@ -118,6 +119,13 @@ public static class ResponsesRequestWriter
                 json.WriteBoolean("stream", true);
             }
             json.WriteBoolean("store", false);
+            if (target.Capabilities.Contains(Capability.Reasoning))
+            {
+                // Stateless: the reasoning comes back encrypted, for the caller to carry to the next turn.
+                json.WriteStartArray("include");
+                json.WriteStringValue("reasoning.encrypted_content");
+                json.WriteEndArray();
+            }
             if (conversation.SessionKey is { } session)
             {
                 json.WriteString("prompt_cache_key", session);
@@ -154,6 +162,19 @@ public static class ResponsesRequestWriter
                 }
                 return;
             case Role.Assistant:
+                foreach (var reasoning in turn.Parts.OfType<ReasoningPart>())
+                {
+                    // Only what a Responses target produced in an earlier translated turn goes back; the rest is unreadable here.
+                    if (ReasoningCarrier.Unpack(reasoning.Opaque) is { Origin: Protocol.Responses } carried)
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("type", "reasoning");
+                        json.WriteStartArray("summary");
+                        json.WriteEndArray();
+                        json.WriteString("encrypted_content", carried.Secret);
+                        json.WriteEndObject();
+                    }
+                }
                 var text = string.Concat(turn.Parts.OfType<TextPart>().Select(t => t.Text));
                 if (text.Length > 0)
                 {

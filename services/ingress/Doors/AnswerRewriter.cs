@@ -4,18 +4,21 @@ namespace GenAiRouter.Ingress.Doors;
 
 /// <summary>
 /// Changes a door's answers on their way to the caller (sealing encrypted reasoning, hiding a usage chunk the caller did
-/// not ask for), streams line by line. Only lines that may need it are touched: a chunk of complete lines without the
-/// <see cref="Needle"/> goes out as it came, uncopied; only a line still arriving is held until its end.
+/// not ask for), streams line by line. Only lines that may need it are touched: a chunk of complete lines it does not
+/// <see cref="Touches"/> goes out as it came, uncopied; only a line still arriving is held until its end.
 /// </summary>
 public abstract class AnswerRewriter
 {
     private readonly ArrayBufferWriter<byte> _partial = new(256);
 
-    /// <summary>Bytes every line this rewriter changes contains; lines without them are not looked at.</summary>
-    protected abstract ReadOnlySpan<byte> Needle { get; }
+    /// <summary>Whether <paramref name="bytes"/> may hold a line to change (a cheap search); lines of bytes that do not are not looked at.</summary>
+    protected abstract bool Touches(ReadOnlySpan<byte> bytes);
 
-    /// <summary>Complete lines (each ending in a newline) that contain <see cref="Needle"/> somewhere, rewritten; null: unchanged.</summary>
+    /// <summary>Complete lines (each ending in a newline), some of which it <see cref="Touches"/>, rewritten; null: unchanged.</summary>
     protected abstract byte[]? RewriteLines(ReadOnlySpan<byte> lines);
+
+    /// <summary>The next lines must be looked at even without the needle (a rewrite is not finished).</summary>
+    protected virtual bool Unfinished => false;
 
     /// <summary>A whole (non-streamed) answer, rewritten; null: unchanged.</summary>
     public abstract byte[]? RewriteWhole(ReadOnlySpan<byte> answer);
@@ -25,7 +28,7 @@ public abstract class AnswerRewriter
     {
         var span = chunk.Span;
         var lastNewline = span.LastIndexOf((byte)'\n');
-        if (_partial.WrittenCount == 0 && lastNewline == span.Length - 1 && span.IndexOf(Needle) < 0)
+        if (_partial.WrittenCount == 0 && lastNewline == span.Length - 1 && !Unfinished && !Touches(span))
         {
             return chunk;
         }
@@ -36,7 +39,7 @@ public abstract class AnswerRewriter
         }
         _partial.Write(span[..(lastNewline + 1)]);
         var complete = _partial.WrittenSpan;
-        var output = complete.IndexOf(Needle) >= 0 ? RewriteLines(complete) ?? complete.ToArray() : complete.ToArray();
+        var output = Unfinished || Touches(complete) ? RewriteLines(complete) ?? complete.ToArray() : complete.ToArray();
         _partial.ResetWrittenCount();
         _partial.Write(span[(lastNewline + 1)..]);
         return output;
@@ -46,7 +49,7 @@ public abstract class AnswerRewriter
     public ReadOnlyMemory<byte> Flush()
     {
         var rest = _partial.WrittenSpan;
-        var output = rest.IndexOf(Needle) >= 0 ? RewriteLines(rest) ?? rest.ToArray() : rest.ToArray();
+        var output = Unfinished || Touches(rest) ? RewriteLines(rest) ?? rest.ToArray() : rest.ToArray();
         _partial.ResetWrittenCount();
         return output;
     }

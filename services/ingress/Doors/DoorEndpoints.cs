@@ -1,6 +1,7 @@
 using GenAiRouter.Hosting;
 using GenAiRouter.Ingress.Auth;
 using GenAiRouter.Ingress.Doors.Chat;
+using GenAiRouter.Ingress.Doors.Messages;
 using GenAiRouter.Ingress.Doors.Responses;
 using GenAiRouter.Ingress.Routing;
 
@@ -13,6 +14,7 @@ public static class DoorEndpoints
     {
         services.AddSingleton<ResponsesDoor>();
         services.AddSingleton<ChatDoor>();
+        services.AddSingleton<MessagesDoor>();
         services.AddSingleton<ModelCatalog>();
         // What the public listener answers for anything it does not serve: the OpenAI-shaped 404.
         services.Configure<AccessControlOptions>(o => o.PublicNotFound = OpenAiErrors.UnknownRoute);
@@ -24,6 +26,10 @@ public static class DoorEndpoints
         app.MapGet("/v1/models", ModelsEndpoint.ListAsync).WithAccess(Access.Public);
         app.MapPost("/v1/responses", (HttpContext http, RoutingCore core, ResponsesDoor door) => core.HandleAsync(http, door)).WithAccess(Access.Public);
         app.MapPost("/v1/chat/completions", (HttpContext http, RoutingCore core, ChatDoor door) => core.HandleAsync(http, door)).WithAccess(Access.Public);
+        app.MapPost("/v1/messages", (HttpContext http, RoutingCore core, MessagesDoor door) => core.HandleAsync(http, door)).WithAccess(Access.Public);
+        app.MapPost("/v1/messages/count_tokens", (HttpContext http, RoutingCore core, MessagesDoor door) => core.CountTokensAsync(http, door)).WithAccess(Access.Public);
+        // Claude Code opens its connection with HEAD / before its first request; any fast answer will do.
+        app.MapMethods("/", [HttpMethods.Head], () => Results.Ok()).WithAccess(Access.Public);
         // Clients that try a WebSocket first (Codex with supports_websockets) fall back to HTTP at once on a 426.
         app.MapGet("/v1/responses", OpenAiErrors.WebSocketsNotServed).WithAccess(Access.Public);
         app.MapFallback(OpenAiErrors.UnknownRoute).WithAccess(Access.Public);

@@ -26,6 +26,9 @@ public interface IDoor
     /// <exception cref="BadRequestBodyException">The body cannot be routed.</exception>
     DoorRequest Read(ReadOnlySpan<byte> body);
 
+    /// <summary>Headers of the caller's request that a target of this door's protocol must see too (e.g. an API version).</summary>
+    IReadOnlyList<KeyValuePair<string, string>>? NativeHeaders(HttpRequest request) => null;
+
     Task WriteErrorAsync(HttpContext http, RouterError problem);
 
     /// <summary>The frame that ends a stream already under way with <paramref name="problem"/>.</summary>

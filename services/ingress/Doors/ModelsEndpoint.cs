@@ -12,7 +12,7 @@ public static class ModelsEndpoint
 {
     public static async Task ListAsync(HttpContext http, CallerAuthenticator authenticator, CatalogSnapshots catalog, ModelCatalog models)
     {
-        var auth = await authenticator.AuthenticateAsync(CallerCredentials.Bearer(http.Request), http.RequestAborted);
+        var auth = await authenticator.AuthenticateAsync(CallerCredentials.ApiKeyOrBearer(http.Request), http.RequestAborted);
         if (auth.Caller is not { } caller)
         {
             await OpenAiErrors.WriteAsync(http, RouterError.Unauthenticated(auth.Failure));

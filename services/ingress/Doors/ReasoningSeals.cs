@@ -108,10 +108,12 @@ public static class ReasoningSeals
             (at ??= []).Add(offset + found);
             offset += found;
         }
-        if (at is null)
-        {
-            return null;
-        }
+        return at is null ? null : Insert(answer, at, tag);
+    }
+
+    /// <summary>The answer with <paramref name="tag"/> put before each value starting at <paramref name="at"/> (ascending).</summary>
+    public static byte[] Insert(ReadOnlySpan<byte> answer, List<int> at, ReadOnlySpan<byte> tag)
+    {
         var sealedAnswer = new byte[answer.Length + (at.Count * tag.Length)];
         int from = 0, to = 0;
         foreach (var position in at)
@@ -127,7 +129,7 @@ public static class ReasoningSeals
     }
 
     /// <summary>Where the string value of the next <c>"field":</c> begins (after its opening quote), or null.</summary>
-    private static int? ValueStart(ReadOnlySpan<byte> json, ReadOnlySpan<byte> field)
+    public static int? ValueStart(ReadOnlySpan<byte> json, ReadOnlySpan<byte> field)
     {
         var offset = 0;
         while (true)
@@ -160,7 +162,7 @@ public static class ReasoningSeals
     /// <summary>Seals every value of <paramref name="field"/> in an answer with the target's boundary tag.</summary>
     public sealed class Sealer(ReadOnlyMemory<byte> sealedField, ReadOnlyMemory<byte> tag) : AnswerRewriter
     {
-        protected override ReadOnlySpan<byte> Needle => sealedField.Span;
+        protected override bool Touches(ReadOnlySpan<byte> bytes) => bytes.IndexOf(sealedField.Span) >= 0;
 
         protected override byte[]? RewriteLines(ReadOnlySpan<byte> lines) => Seal(lines, sealedField.Span, tag.Span);
 

@@ -16,12 +16,20 @@ public sealed partial class BridgeInvoker(Contracts.V1.Bridge.BridgeClient bridg
     private static readonly TimeSpan BridgeMargin = TimeSpan.FromSeconds(10);
 
     public async Task<(UpstreamAnswer? Answer, UpstreamFailure? Failure)> SendAsync(
-        string requestId, IDoor door, string group, Target target, long catalogVersion, byte[] body, Limits limits, CancellationToken cancellationToken)
+        string requestId, IDoor door, DoorRequest request, Target target, long catalogVersion, byte[] body, Limits limits, CancellationToken cancellationToken)
     {
+        // Reasoning the caller carries back goes to the bridge only if this target's boundary sealed it.
+        var dropped = 0;
+        if (request.Sealed is { Count: > 0 } sealedItems)
+        {
+            var edits = new List<BodyEdit>();
+            dropped = ReasoningSeals.Unseal(sealedItems, target, edits);
+            body = BodyEdit.Apply(body, edits);
+        }
         var call = bridge.Generate(new BridgeRequest
         {
             RequestId = requestId,
-            Group = group,
+            Group = request.Group,
             Target = target.Name,
             CatalogVersion = catalogVersion,
             Door = door.Protocol,
@@ -66,6 +74,10 @@ public sealed partial class BridgeInvoker(Contracts.V1.Bridge.BridgeClient bridg
                     answer.Headers[name] = value;
                 }
                 answer.Headers["x-router-bridge"] = target.Api.ToString().ToLowerInvariant();
+                if (dropped > 0)
+                {
+                    answer.Headers[NativeInvoker.ReasoningDroppedHeader] = dropped.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
                 return (answer, null);
             default:
                 call.Dispose();

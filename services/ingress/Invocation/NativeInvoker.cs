@@ -13,7 +13,10 @@ public sealed class NativeInvoker(UpstreamCaller upstream)
 {
     public const string ReasoningDroppedHeader = "x-router-reasoning-dropped";
 
-    public async Task<(UpstreamAnswer? Answer, UpstreamFailure? Failure)> SendAsync(Target target, DoorRequest request, byte[] body, Limits limits, CancellationToken cancellationToken)
+    /// <param name="headers">The caller's protocol headers the target must see (<see cref="IDoor.NativeHeaders"/>).</param>
+    /// <param name="path">Another operation of the target's API than its main endpoint.</param>
+    public async Task<(UpstreamAnswer? Answer, UpstreamFailure? Failure)> SendAsync(Target target, DoorRequest request, byte[] body, Limits limits,
+        IReadOnlyList<KeyValuePair<string, string>>? headers, CancellationToken cancellationToken, string? path = null)
     {
         byte[] upstreamBody;
         var dropped = 0;
@@ -29,7 +32,7 @@ public sealed class NativeInvoker(UpstreamCaller upstream)
             // The common case: one swap, one copy.
             upstreamBody = ModelSwap.Apply(body, request.ModelValue, target.Model);
         }
-        var call = await upstream.SendAsync(target, new ByteArrayContent(upstreamBody), limits, cancellationToken);
+        var call = await upstream.SendAsync(target, new ByteArrayContent(upstreamBody), limits, cancellationToken, headers, path);
         if (call.Failure is { } failure)
         {
             call.Dispose();

@@ -3,9 +3,11 @@ using GenAiRouter.Contracts.V1;
 using GenAiRouter.Ingress.Auth;
 using GenAiRouter.Ingress.Caching;
 using GenAiRouter.Ingress.Doors;
+using GenAiRouter.Ingress.Doors.Messages;
 using GenAiRouter.Ingress.Invocation;
 using GenAiRouter.Ingress.Telemetry;
 using GenAiRouter.Routing;
+using GenAiRouter.Upstream;
 
 namespace GenAiRouter.Ingress.Routing;
 
@@ -74,6 +76,82 @@ public sealed partial class RoutingCore(
                 RequestCompleted(logger, requestId, record.Group, target.Name, status, record.LatencyMs, record.Usage?.InputTokens ?? 0, record.Usage?.OutputTokens ?? 0);
             }
         }
+    }
+
+    /// <summary>
+    /// <c>POST /v1/messages/count_tokens</c>: the same caller token, group, grants and gating as a Messages request, then
+    /// the count from the first eligible Messages target's own endpoint, or, where the group's target has none, the
+    /// router's estimate (<c>x-router-token-count: estimated</c>). Counting generates nothing, so it is not metered.
+    /// </summary>
+    public async Task CountTokensAsync(HttpContext http, MessagesDoor door)
+    {
+        http.Response.Headers["x-request-id"] = "req_" + Guid.NewGuid().ToString("N");
+        if (RequestHeaders.Check(http.Request) is { } oversized)
+        {
+            await door.WriteErrorAsync(http, oversized);
+            return;
+        }
+        var auth = await authenticator.AuthenticateAsync(door.CallerToken(http.Request), http.RequestAborted);
+        if (auth.Caller is not { } caller)
+        {
+            await door.WriteErrorAsync(http, RouterError.Unauthenticated(auth.Failure));
+            return;
+        }
+        if (catalog.Current is not { } snapshot)
+        {
+            await door.WriteErrorAsync(http, RouterError.CatalogUnavailable);
+            return;
+        }
+        var (body, bodyError) = await RequestBody.ReadAsync(http, snapshot.Limits.MaxBodyBytes);
+        if (bodyError is not null)
+        {
+            await door.WriteErrorAsync(http, bodyError);
+            return;
+        }
+        DoorRequest request;
+        try
+        {
+            request = MessagesRequestClassifier.Classify(body, counting: true);
+        }
+        catch (BadRequestBodyException e)
+        {
+            await door.WriteErrorAsync(http, RouterError.Invalid(e.Message, e.Param, e.Code));
+            return;
+        }
+        var (_, targets, refusal) = Route(http, door, caller, snapshot, request);
+        if (refusal is not null)
+        {
+            await door.WriteErrorAsync(http, refusal);
+            return;
+        }
+        foreach (var target in targets!.Where(t => t.Api == Protocol.Messages))
+        {
+            var (answer, failure) = await native.SendAsync(target, request, body!, snapshot.Limits, door.NativeHeaders(http.Request), http.RequestAborted, "/messages/count_tokens");
+            if (failure is not null)
+            {
+                health.Failed(target);
+                continue;
+            }
+            await using (answer)
+            {
+                var (json, broken) = await UpstreamBody.ReadJsonAsync(answer!.Body, answer.ContentLength, snapshot.Limits.IdleTimeout?.ToTimeSpan() ?? TimeSpan.FromMinutes(5),
+                    snapshot.Limits.MaxResponseBytes > 0 ? snapshot.Limits.MaxResponseBytes : 64L << 20, http.RequestAborted);
+                if (broken is not null)
+                {
+                    health.Failed(target);
+                    continue;
+                }
+                http.Response.StatusCode = answer.Status;
+                http.Response.ContentType = "application/json";
+                http.Response.Headers["x-router-target"] = target.Name;
+                var text = UpstreamBody.Redact(System.Text.Encoding.UTF8.GetString(json!), answer.Key);
+                await http.Response.WriteAsync(text, http.RequestAborted);
+                return;
+            }
+        }
+        var estimate = Protocols.Canonical.TokenEstimate.Of(Protocols.Messages.MessagesRequestReader.Read(System.Text.Json.JsonDocument.Parse(body).RootElement));
+        http.Response.Headers["x-router-token-count"] = "estimated";
+        await http.Response.WriteAsJsonAsync(new { input_tokens = estimate }, http.RequestAborted);
     }
 
     private async Task ServeAsync(HttpContext http, IDoor door, Caller caller, RequestRecord record)
@@ -209,11 +287,12 @@ public sealed partial class RoutingCore(
     private async Task TryTargetsAsync(HttpContext http, IDoor door, DoorRequest request, IReadOnlyList<Target> targets, byte[] body, CatalogSnapshot snapshot, RequestRecord record)
     {
         UpstreamFailure? last = null;
+        var headers = door.NativeHeaders(http.Request);
         foreach (var target in targets)
         {
             var (answer, failure) = target.Api == door.Protocol
-                ? await native.SendAsync(target, request, body, snapshot.Limits, http.RequestAborted)
-                : await bridged.SendAsync(record.RequestId, door, request.Group, target, snapshot.Version, body, snapshot.Limits, http.RequestAborted);
+                ? await native.SendAsync(target, request, body, snapshot.Limits, headers, http.RequestAborted)
+                : await bridged.SendAsync(record.RequestId, door, request, target, snapshot.Version, body, snapshot.Limits, http.RequestAborted);
             if (failure is { Kind: FailureKind.Refused })
             {
                 // The request itself was refused: another target would refuse it too.

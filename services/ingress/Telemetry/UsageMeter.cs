@@ -30,6 +30,7 @@ public static class UsageMeter
             TimeToFirstByteMs = record.FirstByteMs ?? 0,
             InputTokens = usage?.InputTokens ?? 0,
             CachedInputTokens = usage?.CachedInputTokens ?? 0,
+            CacheWriteInputTokens = usage?.CacheWriteTokens ?? 0,
             OutputTokens = usage?.OutputTokens ?? 0,
             ReasoningTokens = usage?.ReasoningTokens ?? 0,
             InputHasImage = record.ImageCount > 0,
@@ -45,8 +46,11 @@ public static class UsageMeter
         // Costs only when the upstream reported usage: a guess would be worse than a gap for chargeback.
         if (usage is not null && target?.Prices is { } prices)
         {
-            var uncached = Math.Max(0, usage.InputTokens - usage.CachedInputTokens);
-            e.TextCost = ((uncached * prices.InputPerMtok) + (usage.CachedInputTokens * prices.CachedInputPerMtok) + (usage.OutputTokens * prices.OutputPerMtok)) / 1_000_000d;
+            var plain = Math.Max(0, usage.InputTokens - usage.CachedInputTokens - usage.CacheWriteTokens);
+            // A cache write costs at least plain input; without its own price it is charged as input.
+            var cacheWritePrice = prices.CacheWritePerMtok > 0 ? prices.CacheWritePerMtok : prices.InputPerMtok;
+            e.TextCost = ((plain * prices.InputPerMtok) + (usage.CachedInputTokens * prices.CachedInputPerMtok)
+                + (usage.CacheWriteTokens * cacheWritePrice) + (usage.OutputTokens * prices.OutputPerMtok)) / 1_000_000d;
             if (record.ImageCount > 0)
             {
                 e.ImageCost = record.ImageCount * prices.PerImage;

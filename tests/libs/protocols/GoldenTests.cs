@@ -21,9 +21,11 @@ public sealed class GoldenTests
 
     public static TheoryData<string> Cases => new(Directory.EnumerateFiles(Golden, "*.case.json").Select(p => Path.GetFileName(p)[..^".case.json".Length]).Order());
 
+    private static readonly Dictionary<string, Protocol> Protocols = new() { ["responses"] = Protocol.Responses, ["chat"] = Protocol.Chat, ["messages"] = Protocol.Messages };
+
     /// <summary>
     /// A case names the caller's protocol (<c>from</c>, Responses unless said) and the target; the expected request is
-    /// in the target protocol's file, <c>name.chat.json</c> or <c>name.responses.json</c>.
+    /// in the target protocol's file, <c>name.chat.json</c>, <c>name.responses.json</c> or <c>name.messages.json</c>.
     /// </summary>
     [Theory]
     [MemberData(nameof(Cases))]
@@ -31,13 +33,13 @@ public sealed class GoldenTests
     {
         using var testCase = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Golden, $"{name}.case.json")));
         var target = JsonParser.Default.Parse<Target>(testCase.RootElement.GetProperty("target").GetRawText());
-        var from = testCase.RootElement.TryGetProperty("from", out var door) && door.GetString() == "chat" ? Protocol.Chat : Protocol.Responses;
+        var from = testCase.RootElement.TryGetProperty("from", out var door) ? Protocols[door.GetString()!] : Protocol.Responses;
 
         var conversation = ProtocolAdapters.For(from).ReadRequest(testCase.RootElement.GetProperty("request"));
         var translated = ProtocolAdapters.For(target.Api).WriteRequest(conversation, target);
 
         var actual = JsonSerializer.Serialize(JsonDocument.Parse(translated.Json).RootElement, Indented) + "\n";
-        var expectedPath = Path.Combine(Golden, $"{name}.{(target.Api == Protocol.Chat ? "chat" : "responses")}.json");
+        var expectedPath = Path.Combine(Golden, $"{name}.{Protocols.Single(p => p.Value == target.Api).Key}.json");
         if (Environment.GetEnvironmentVariable("GOLDEN_UPDATE") == "1")
         {
             await File.WriteAllTextAsync(expectedPath, actual);
@@ -60,6 +62,37 @@ public sealed class GoldenTests
         var e = Assert.Throws<TranslationException>(() => ChatRequestWriter.Write(ResponsesRequestReader.Read(JsonDocument.Parse(request).RootElement), target));
 
         Assert.Equal(message, e.Message);
+    }
+
+    /// <summary>A target's answer stream in one protocol, as a caller of another protocol gets it.</summary>
+    [Theory]
+    [InlineData("claude-tool-use", "messages", "responses")]
+    [InlineData("claude-tool-use", "messages", "chat")]
+    [InlineData("claude-thinking", "messages", "responses")]
+    [InlineData("claude-thinking", "messages", "chat")]
+    [InlineData("parallel-tools", "chat", "messages")]
+    [InlineData("parallel-tools", "responses", "messages")]
+    public async Task The_answer_stream_matches_the_golden_file(string name, string from, string to)
+    {
+        var data = (await File.ReadAllLinesAsync(Path.Combine(Golden, $"{name}.{from}-stream.txt")))
+            .Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => System.Text.Encoding.UTF8.GetBytes(l["data: ".Length..]));
+        var reader = ProtocolAdapters.For(Protocols[from]).NewAnswerReader(new ToolNames());
+        var writer = ProtocolAdapters.For(Protocols[to]).NewAnswerWriter(new AnswerContext("answer_1", "coder", 1_790_000_000, Stream: true, StreamUsage: true));
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        writer.Start(output);
+        foreach (var payload in data)
+        {
+            writer.WriteAll(reader.OnData(payload), output);
+        }
+        writer.WriteAll(reader.OnEnd(), output);
+
+        var actual = System.Text.Encoding.UTF8.GetString(output.WrittenSpan);
+        var expectedPath = Path.Combine(Golden, $"{name}.{to}-stream.txt");
+        if (Environment.GetEnvironmentVariable("GOLDEN_UPDATE") == "1" && !(name == "parallel-tools" && to == "responses"))
+        {
+            await File.WriteAllTextAsync(expectedPath, actual);
+        }
+        Assert.Equal(await File.ReadAllTextAsync(expectedPath), actual);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using GenAiRouter.Contracts.V1;
 using GenAiRouter.Protocols;
 using GenAiRouter.Protocols.Canonical;
 using GenAiRouter.Protocols.Chat;
+using GenAiRouter.Protocols.Messages;
 using GenAiRouter.Protocols.Responses;
 
 namespace GenAiRouter.Protocols.Tests;
@@ -323,6 +324,224 @@ public sealed class TranslationPropertyTests
             }
         }
         return failed || (text.ToString() == expectedText && arguments.Select(a => a.ToString()).SequenceEqual(expectedArguments));
+    }
+
+    [Fact]
+    public void Every_chat_stream_becomes_a_well_formed_messages_stream()
+    {
+        // In the order chat servers send them: reasoning, text, then tool-call pieces (parallel calls may interleave).
+        var stream =
+            from reasoning in Gen.ListOf(Text)
+            from text in Gen.ListOf(Text)
+            from calls in Gen.ListOf(Gen.Choose(0, 2).Zip(Text))
+            from finish in Gen.Elements<string?>("stop", "length", "tool_calls", null)
+            select (Reasoning: reasoning, Text: text, Calls: calls, Finish: finish);
+
+        Prop.ForAll(stream.ToArbitrary(), Gen.Elements(true, false).ToArbitrary(), (answer, sawDone) =>
+        {
+            var chunks = answer.Reasoning.Select(r => Chunk(1, 0, r)).Concat(answer.Text.Select(t => Chunk(0, 0, t))).Concat(answer.Calls.Select(c => Chunk(2, c.Item1, c.Item2))).ToList();
+            if (answer.Finish is { } finish)
+            {
+                chunks.Add($$"""{"choices":[{"index":0,"delta":{},"finish_reason":"{{finish}}"}]}""");
+            }
+            var reader = new ChatAnswerReader(new ToolNames());
+            var writer = new MessagesAnswerWriter(new AnswerContext("msg_test", "coder", 1_790_000_000, Stream: true, StreamUsage: true));
+            var output = new ArrayBufferWriter<byte>();
+            writer.Start(output);
+            foreach (var chunk in chunks)
+            {
+                writer.WriteAll(reader.OnData(Encoding.UTF8.GetBytes(chunk)), output);
+            }
+            writer.WriteAll(sawDone ? reader.OnData("[DONE]"u8) : reader.OnEnd(), output);
+
+            var failed = answer.Finish is null && !sawDone;
+            var arguments = Enumerable.Range(0, 3).Select(i => string.Concat(answer.Calls.Where(c => c.Item1 == i).Select(c => c.Item2)))
+                .Where((_, i) => answer.Calls.Any(c => c.Item1 == i)).ToList();
+            return MessagesStreamWellFormed(Encoding.UTF8.GetString(output.WrittenSpan), string.Concat(answer.Text), string.Concat(answer.Reasoning), arguments, failed);
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Every_responses_event_stream_becomes_a_well_formed_messages_stream()
+    {
+        var item = from kind in Gen.Choose(0, 3) from pieces in Gen.ListOf(Text).Select(p => p.Take(3).ToList()) select (Kind: kind, Pieces: pieces);
+        var ending = Gen.Elements("completed", "incomplete", "failed", "error", "cut");
+
+        Prop.ForAll(Gen.ListOf(item).ToArbitrary(), ending.ToArbitrary(), (items, end) =>
+        {
+            var reader = new ResponsesAnswerReader(new ToolNames());
+            var writer = new MessagesAnswerWriter(new AnswerContext("msg_test", "coder", 1_790_000_000, Stream: true, StreamUsage: true));
+            var output = new ArrayBufferWriter<byte>();
+            writer.Start(output);
+            foreach (var e in ResponsesStream(items, end))
+            {
+                writer.WriteAll(reader.OnData(Encoding.UTF8.GetBytes(e)), output);
+            }
+            writer.WriteAll(reader.OnEnd(), output);
+
+            var arguments = items.Where(i => i.Kind >= 2).Select(i => string.Concat(i.Pieces)).ToList();
+            return MessagesStreamWellFormed(Encoding.UTF8.GetString(output.WrittenSpan), string.Concat(items.Where(i => i.Kind == 0).SelectMany(i => i.Pieces)),
+                string.Concat(items.Where(i => i.Kind == 1).SelectMany(i => i.Pieces)), arguments, failed: end is "failed" or "error" or "cut");
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Every_messages_stream_becomes_well_formed_responses_and_chat_streams()
+    {
+        // A content block: 0 text, 1 signed thinking, 2 a tool call, 3 redacted thinking. Each in 0-3 pieces.
+        var block = from kind in Gen.Choose(0, 3) from pieces in Gen.ListOf(Text).Select(p => p.Take(3).ToList()) select (Kind: kind, Pieces: pieces);
+        var ending = Gen.Elements("end_turn", "tool_use", "max_tokens", "error", "cut", "no_stop");
+
+        Prop.ForAll(Gen.ListOf(block).ToArbitrary(), ending.ToArbitrary(), (blocks, end) =>
+        {
+            var stream = MessagesStream(blocks, end);
+            var failed = end is "error" or "cut";
+            var responses = new ResponsesAnswerWriter(new AnswerContext("resp_test", "coder", 1_790_000_000, Stream: true, StreamUsage: false));
+            var chat = new ChatAnswerWriter(new AnswerContext("chatcmpl-test", "coder", 1_790_000_000, Stream: true, StreamUsage: true));
+            var (responsesOut, chatOut) = (new ArrayBufferWriter<byte>(), new ArrayBufferWriter<byte>());
+            responses.Start(responsesOut);
+            chat.Start(chatOut);
+            var (forResponses, forChat) = (new MessagesAnswerReader(new ToolNames()), new MessagesAnswerReader(new ToolNames()));
+            foreach (var e in stream)
+            {
+                var data = Encoding.UTF8.GetBytes(e);
+                responses.WriteAll(forResponses.OnData(data), responsesOut);
+                chat.WriteAll(forChat.OnData(data), chatOut);
+            }
+            responses.WriteAll(forResponses.OnEnd(), responsesOut);
+            chat.WriteAll(forChat.OnEnd(), chatOut);
+
+            var responseEvents = Encoding.UTF8.GetString(responsesOut.WrittenSpan).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+                .Select(f => f.Split('\n')).Select(l => (l[0]["event: ".Length..], JsonDocument.Parse(l[1]["data: ".Length..]).RootElement)).ToList();
+            var arguments = blocks.Where(b => b.Kind == 2).Select(b => string.Concat(b.Pieces) is { Length: > 0 } a ? a : "{}").ToList();
+            return WellFormed(responseEvents)
+                && ChatStreamWellFormed(Encoding.UTF8.GetString(chatOut.WrittenSpan), string.Concat(blocks.Where(b => b.Kind == 0).SelectMany(b => b.Pieces)), arguments, failed, streamUsage: true);
+        }).QuickCheckThrowOnFailure();
+    }
+
+    /// <summary>The Messages events of these content blocks, one after another, ended as <paramref name="end"/> says.</summary>
+    private static List<string> MessagesStream(List<(int Kind, List<string> Pieces)> blocks, string end)
+    {
+        var events = new List<JsonObject>
+        {
+            new() { ["type"] = "message_start", ["message"] = new JsonObject { ["id"] = "msg_1", ["role"] = "assistant", ["content"] = new JsonArray(), ["usage"] = new JsonObject { ["input_tokens"] = 5, ["cache_read_input_tokens"] = 2, ["output_tokens"] = 1 } } },
+        };
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            var (kind, pieces) = blocks[i];
+            events.Add(new JsonObject
+            {
+                ["type"] = "content_block_start", ["index"] = i,
+                ["content_block"] = kind switch
+                {
+                    0 => new JsonObject { ["type"] = "text", ["text"] = "" },
+                    1 => new JsonObject { ["type"] = "thinking", ["thinking"] = "", ["signature"] = "" },
+                    2 => new JsonObject { ["type"] = "tool_use", ["id"] = $"toolu_{i}", ["name"] = "bash", ["input"] = new JsonObject() },
+                    _ => new JsonObject { ["type"] = "redacted_thinking", ["data"] = "opaque" },
+                },
+            });
+            foreach (var piece in kind == 3 ? [] : pieces)
+            {
+                events.Add(new JsonObject
+                {
+                    ["type"] = "content_block_delta", ["index"] = i,
+                    ["delta"] = kind switch
+                    {
+                        0 => new JsonObject { ["type"] = "text_delta", ["text"] = piece },
+                        1 => new JsonObject { ["type"] = "thinking_delta", ["thinking"] = piece },
+                        _ => new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = piece },
+                    },
+                });
+            }
+            if (kind == 1)
+            {
+                events.Add(new JsonObject { ["type"] = "content_block_delta", ["index"] = i, ["delta"] = new JsonObject { ["type"] = "signature_delta", ["signature"] = "sig" } });
+            }
+            events.Add(new JsonObject { ["type"] = "content_block_stop", ["index"] = i });
+        }
+        switch (end)
+        {
+            case "error":
+                events.Add(new JsonObject { ["type"] = "error", ["error"] = new JsonObject { ["type"] = "overloaded_error", ["message"] = "busy" } });
+                break;
+            case "cut":
+                break;
+            default:
+                events.Add(new JsonObject { ["type"] = "message_delta", ["delta"] = new JsonObject { ["stop_reason"] = end == "no_stop" ? "end_turn" : end }, ["usage"] = new JsonObject { ["output_tokens"] = 7 } });
+                if (end != "no_stop")
+                {
+                    events.Add(new JsonObject { ["type"] = "message_stop" });
+                }
+                break;
+        }
+        return [.. events.Select(e => e.ToJsonString())];
+    }
+
+    /// <summary>
+    /// What a Messages client (Claude Code) relies on: <c>message_start</c> first; blocks one at a time, indexes counting up
+    /// from 0, each started, given only deltas of its own kind and stopped once; the text, the thinking and each tool
+    /// call's input whole; then <c>message_delta</c> with a stop reason and usage and <c>message_stop</c> last, or, for a
+    /// failed answer, an <c>error</c> event last.
+    /// </summary>
+    private static bool MessagesStreamWellFormed(string stream, string expectedText, string expectedThinking, List<string> expectedInputs, bool failed)
+    {
+        var events = stream.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(frame =>
+        {
+            var lines = frame.Split('\n');
+            return (Type: lines[0]["event: ".Length..], Json: JsonDocument.Parse(lines[1]["data: ".Length..]).RootElement);
+        }).ToList();
+        if (events.Count < 2 || events[0].Type != "message_start" || events.Any(e => e.Json.GetProperty("type").GetString() != e.Type))
+        {
+            return false;
+        }
+        if (failed ? events[^1].Type != "error" : events[^1].Type != "message_stop" || events[^2].Type != "message_delta"
+            || events[^2].Json.GetProperty("delta").GetProperty("stop_reason").ValueKind != JsonValueKind.String
+            || !events[^2].Json.GetProperty("usage").TryGetProperty("output_tokens", out _))
+        {
+            return false;
+        }
+        var blocks = new List<(string Type, StringBuilder Content)>();
+        var open = -1;
+        foreach (var (type, json) in events.Skip(1).SkipLast(failed ? 1 : 2))
+        {
+            switch (type)
+            {
+                case "content_block_start" when open == -1 && json.GetProperty("index").GetInt32() == blocks.Count:
+                    blocks.Add((json.GetProperty("content_block").GetProperty("type").GetString()!, new StringBuilder()));
+                    open = blocks.Count - 1;
+                    break;
+                case "content_block_delta" when json.GetProperty("index").GetInt32() == open:
+                    var delta = json.GetProperty("delta");
+                    var (kind, field) = blocks[open].Type switch
+                    {
+                        "text" => ("text_delta", "text"),
+                        "thinking" => (delta.GetProperty("type").GetString() == "signature_delta" ? "signature_delta" : "thinking_delta", delta.GetProperty("type").GetString() == "signature_delta" ? "signature" : "thinking"),
+                        "tool_use" => ("input_json_delta", "partial_json"),
+                        _ => ("none", "none"),
+                    };
+                    if (delta.GetProperty("type").GetString() != kind)
+                    {
+                        return false;
+                    }
+                    if (kind != "signature_delta")
+                    {
+                        blocks[open].Content.Append(delta.GetProperty(field).GetString());
+                    }
+                    break;
+                case "content_block_stop" when json.GetProperty("index").GetInt32() == open:
+                    open = -1;
+                    break;
+                default:
+                    return false;
+            }
+        }
+        if (open != -1 && !failed)
+        {
+            return false;
+        }
+        return failed || (string.Concat(blocks.Where(b => b.Type == "text").Select(b => b.Content)) == expectedText
+            && string.Concat(blocks.Where(b => b.Type == "thinking").Select(b => b.Content)) == expectedThinking
+            && blocks.Where(b => b.Type == "tool_use").Select(b => b.Content.ToString()).Order().SequenceEqual(expectedInputs.Order()));
     }
 
     private static Gen<string> Text => Gen.Elements("a", "ls -la", "é ✓ \"quoted\"", "{\"x\":", "line\nbreak", "");

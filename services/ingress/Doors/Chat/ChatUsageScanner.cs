@@ -61,7 +61,7 @@ public sealed class ChatUsageScanner(bool captureFinalAnswer) : IAnswerStreamSca
                 return null;
             }
             using var usage = JsonDocument.ParseValue(ref reader);
-            return Convert(ChatAnswerReader.Usage(usage.RootElement));
+            return UpstreamUsage.From(ChatAnswerReader.Usage(usage.RootElement));
         }
         catch (JsonException)
         {
@@ -104,9 +104,7 @@ public sealed class ChatUsageScanner(bool captureFinalAnswer) : IAnswerStreamSca
         }
         if (JsonRead.ParseObject(data) is { } parsed && JsonRead.Property(parsed, "usage") is { ValueKind: JsonValueKind.Object } usage)
         {
-            Usage = Convert(ChatAnswerReader.Usage(usage));
+            Usage = UpstreamUsage.From(ChatAnswerReader.Usage(usage));
         }
     }
-
-    private static UpstreamUsage Convert(AnswerUsage usage) => new(usage.Input, usage.CachedInput, usage.Output, usage.Reasoning);
 }

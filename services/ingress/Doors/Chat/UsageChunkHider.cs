@@ -10,12 +10,26 @@ namespace GenAiRouter.Ingress.Doors.Chat;
 /// </summary>
 public sealed class UsageChunkHider : AnswerRewriter
 {
-    protected override ReadOnlySpan<byte> Needle => "\"usage\":{"u8;
+    private bool _blankLineOwed;
+
+    private static ReadOnlySpan<byte> Needle => "\"usage\":{"u8;
+
+    protected override bool Touches(ReadOnlySpan<byte> bytes) => bytes.IndexOf(Needle) >= 0;
+
+    /// <summary>A usage chunk ended the last read: the blank line that ends its frame is in the next one.</summary>
+    protected override bool Unfinished => _blankLineOwed;
 
     protected override byte[]? RewriteLines(ReadOnlySpan<byte> lines)
     {
         var output = new ArrayBufferWriter<byte>(lines.Length);
         var dropped = false;
+        if (_blankLineOwed)
+        {
+            _blankLineOwed = false;
+            var blank = lines.StartsWith("\n"u8) ? 1 : lines.StartsWith("\r\n"u8) ? 2 : 0;
+            lines = lines[blank..];
+            dropped = blank > 0;
+        }
         while (!lines.IsEmpty)
         {
             var end = lines.IndexOf((byte)'\n') + 1;
@@ -24,7 +38,7 @@ public sealed class UsageChunkHider : AnswerRewriter
             if (IsUsageChunk(line))
             {
                 dropped = true;
-                // The blank line that ends its frame goes with it.
+                // The blank line that ends its frame goes with it, now or at the start of the next read.
                 if (lines.StartsWith("\n"u8))
                 {
                     lines = lines[1..];
@@ -32,6 +46,10 @@ public sealed class UsageChunkHider : AnswerRewriter
                 else if (lines.StartsWith("\r\n"u8))
                 {
                     lines = lines[2..];
+                }
+                else
+                {
+                    _blankLineOwed = lines.IsEmpty;
                 }
                 continue;
             }
@@ -43,7 +61,7 @@ public sealed class UsageChunkHider : AnswerRewriter
     /// <summary>A whole answer's usage is part of every chat completion: it stays.</summary>
     public override byte[]? RewriteWhole(ReadOnlySpan<byte> answer) => null;
 
-    private bool IsUsageChunk(ReadOnlySpan<byte> line)
+    private static bool IsUsageChunk(ReadOnlySpan<byte> line)
     {
         // Only a line that names usage is parsed.
         if (!line.StartsWith("data:"u8) || line.IndexOf(Needle) < 0)

@@ -33,6 +33,17 @@ public sealed class ChatStreamTests
     }
 
     [Fact]
+    public void A_read_that_ends_right_after_the_usage_line_still_loses_the_blank_line_after_it()
+    {
+        var hider = new UsageChunkHider();
+
+        var first = hider.Process(Encoding.UTF8.GetBytes($"data: {Usage}\n"));
+        var second = hider.Process(Encoding.UTF8.GetBytes("\ndata: [DONE]\n\n"));
+
+        Assert.Equal("data: [DONE]\n\n", Encoding.UTF8.GetString([.. first.ToArray(), .. second.ToArray()]));
+    }
+
+    [Fact]
     public void The_meter_reads_the_usage_and_the_end_wherever_the_reads_are_cut()
     {
         Prop.ForAll(Streams.ToArbitrary(), Gen.ListOf(Gen.Choose(1, 40)).ToArbitrary(), (frames, cuts) =>
