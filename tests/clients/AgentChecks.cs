@@ -32,10 +32,14 @@ public static class AgentChecks
         Assert.Contains(model.Received, request => ResultCallIds(request.Json).Contains(AgentModel.CallId));
     }
 
-    /// <summary>The call ids of the tool results a request carries, in either protocol.</summary>
+    /// <summary>The call ids of the tool results a request carries, in any of the three protocols.</summary>
     private static IEnumerable<string?> ResultCallIds(JsonElement request) =>
         request.TryGetProperty("messages", out var messages)
-            ? messages.EnumerateArray().Where(m => m.GetProperty("role").GetString() == "tool").Select(m => m.GetProperty("tool_call_id").GetString())
+            ? messages.EnumerateArray().SelectMany(m => m.GetProperty("role").GetString() == "tool"
+                ? [m.GetProperty("tool_call_id").GetString()]
+                : m.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array
+                    ? content.EnumerateArray().Where(b => b.TryGetProperty("type", out var t) && t.GetString() == "tool_result").Select(b => b.GetProperty("tool_use_id").GetString())
+                    : [])
             : request.GetProperty("input").EnumerateArray()
                 .Where(i => i.TryGetProperty("type", out var t) && t.GetString() == "function_call_output")
                 .Select(i => i.GetProperty("call_id").GetString());

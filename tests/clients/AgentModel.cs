@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Http;
 namespace GenAiRouter.Clients.Tests;
 
 /// <summary>
-/// A scripted upstream that plays the model a coding agent talks to, in Chat Completions and in Responses: it greets a
+/// A scripted upstream that plays the model a coding agent talks to, in Chat Completions, Responses and Anthropic
+/// Messages: it greets a
 /// plain prompt; asked to create hello.txt while offered the client's shell tool, it reasons briefly and calls that tool;
 /// once the conversation holds the tool's result, it gives the final answer. The client really runs the command.
 /// </summary>
@@ -30,6 +31,7 @@ public sealed class AgentModel : IAsyncDisposable
         _upstream = upstream;
         upstream.ChatReply = AnswerChat;
         upstream.Reply = AnswerResponses;
+        upstream.MessagesReply = AnswerMessages;
     }
 
     public Uri BaseUrl => _upstream.BaseUrl;
@@ -129,6 +131,39 @@ public sealed class AgentModel : IAsyncDisposable
             },
         ];
     }
+
+    private Task AnswerMessages(HttpContext http, JsonElement request)
+    {
+        var messages = request.GetProperty("messages").EnumerateArray().ToList();
+        var toolNames = Tools(request).Select(t => t.TryGetProperty("name", out var n) ? n.GetString() : null);
+        var lastUser = messages.LastOrDefault(m => m.GetProperty("role").GetString() == "user");
+        var stream = request.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        if (messages.Any(m => m.GetProperty("content") is { ValueKind: JsonValueKind.Array } blocks && blocks.EnumerateArray().Any(b => b.GetProperty("type").GetString() == "tool_result")))
+        {
+            return MessagesText(http, stream, FinalAnswer);
+        }
+        if (toolNames.Contains(_shellTool) && lastUser.ValueKind == JsonValueKind.Object && lastUser.GetRawText().Contains("hello.txt", StringComparison.Ordinal))
+        {
+            if (stream)
+            {
+                return ScriptedUpstream.WriteEventsAsync(http, ScriptedUpstream.MessagesToolUseEvents(_shellTool, _shellArguments, CallId, thinking: Thought));
+            }
+            return ScriptedUpstream.WriteJsonAsync(http, 200, new
+            {
+                id = "msg_agent", type = "message", role = "assistant", model = "upstream-claude", stop_reason = "tool_use", stop_sequence = (string?)null,
+                content = new object[]
+                {
+                    new { type = "thinking", thinking = Thought, signature = "sig-upstream" },
+                    new { type = "tool_use", id = CallId, name = _shellTool, input = JsonDocument.Parse(_shellArguments).RootElement },
+                },
+                usage = new { input_tokens = 30, output_tokens = 9 },
+            });
+        }
+        return MessagesText(http, stream, request.TryGetProperty("output_config", out var output) && output.TryGetProperty("format", out _) ? JsonGreeting : Greeting);
+    }
+
+    private static Task MessagesText(HttpContext http, bool stream, string text) =>
+        stream ? ScriptedUpstream.WriteEventsAsync(http, ScriptedUpstream.MessagesTextEvents(text)) : ScriptedUpstream.WriteJsonAsync(http, 200, ScriptedUpstream.MessagesMessage(text));
 
     private static JsonElement[] Tools(JsonElement request) =>
         request.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array ? [.. tools.EnumerateArray()] : [];

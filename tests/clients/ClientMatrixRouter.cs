@@ -2,8 +2,8 @@ namespace GenAiRouter.Clients.Tests;
 
 /// <summary>
 /// One router, started with `genai-router up`, that every client test shares (starting one per client would cost more
-/// than the clients): a group on a Chat Completions target and a group on a native Responses target, both played by
-/// <see cref="AgentModel"/>s, and a caller token for both.
+/// than the clients): a group on a Chat Completions target, one on a Responses target and one on an Anthropic Messages
+/// target, each played by an <see cref="AgentModel"/>, and a caller token for all three, reasoning included.
 /// </summary>
 public sealed class ClientMatrixRouter : IAsyncLifetime
 {
@@ -13,9 +13,14 @@ public sealed class ClientMatrixRouter : IAsyncLifetime
     /// <summary>The group whose target speaks Responses.</summary>
     public const string ResponsesGroup = "coder-responses";
 
+    /// <summary>The group whose target speaks Anthropic Messages.</summary>
+    public const string MessagesGroup = "coder-messages";
+
     public AgentModel ChatModel { get; private set; } = null!;
 
     public AgentModel ResponsesModel { get; private set; } = null!;
+
+    public AgentModel MessagesModel { get; private set; } = null!;
 
     public LocalRouter Router { get; private set; } = null!;
 
@@ -28,10 +33,12 @@ public sealed class ClientMatrixRouter : IAsyncLifetime
     {
         ChatModel = await AgentModel.StartAsync();
         ResponsesModel = await AgentModel.StartAsync();
+        MessagesModel = await AgentModel.StartAsync();
         Router = await LocalRouter.StartAsync($$"""
             bridge: { enabled: true }
             groups:
               {{ChatGroup}}:
+                reasoning: { levels: [low, medium, high], default: medium }
                 targets:
                   - name: chat-target
                     api: chat
@@ -39,9 +46,11 @@ public sealed class ClientMatrixRouter : IAsyncLifetime
                     model: upstream-chat
                     api_key_env: CHAT_KEY
                     capabilities: [tools, reasoning, images, streaming, structured_output]
+                    reasoning: { levels: [low, medium, high], param: reasoning_effort }
                     prices: { input_per_mtok: 2, output_per_mtok: 8 }
-                    responses_to_chat: { streaming: true, images: true, structured_output: true }
+                    responses_to_chat: { streaming: true, images: true, structured_output: true, reasoning: true }
               {{ResponsesGroup}}:
+                reasoning: { levels: [low, medium, high], default: medium }
                 targets:
                   - name: responses-target
                     api: responses
@@ -50,18 +59,36 @@ public sealed class ClientMatrixRouter : IAsyncLifetime
                     api_key_env: RESPONSES_KEY
                     capabilities: [tools, reasoning, images, streaming, structured_output]
                     prices: { input_per_mtok: 3, output_per_mtok: 12 }
-            """, new() { ["CHAT_KEY"] = "sk-chat-upstream", ["RESPONSES_KEY"] = "sk-responses-upstream" });
-        Token = await Router.IssueTokenAsync("--groups", $"{ChatGroup},{ResponsesGroup}");
+              {{MessagesGroup}}:
+                reasoning: { levels: [low, medium, high], default: medium }
+                targets:
+                  - name: messages-target
+                    api: messages
+                    base_url: {{MessagesModel.BaseUrl}}
+                    model: upstream-claude
+                    api_key_env: MESSAGES_KEY
+                    capabilities: [tools, reasoning, images, streaming, structured_output]
+                    drop_hosted_tools: true
+                    prices: { input_per_mtok: 3, cached_input_per_mtok: 0.3, cache_write_per_mtok: 3.75, output_per_mtok: 15 }
+            """, new() { ["CHAT_KEY"] = "sk-chat-upstream", ["RESPONSES_KEY"] = "sk-responses-upstream", ["MESSAGES_KEY"] = "sk-messages-upstream" });
+        var groups = $"{ChatGroup},{ResponsesGroup},{MessagesGroup}";
+        Token = await Router.IssueTokenAsync("--groups", groups, "--reasoning", groups);
     }
 
     /// <summary>The model that plays the given group's target.</summary>
-    public AgentModel ModelOf(string group) => group == ChatGroup ? ChatModel : ResponsesModel;
+    public AgentModel ModelOf(string group) => group switch
+    {
+        ChatGroup => ChatModel,
+        MessagesGroup => MessagesModel,
+        _ => ResponsesModel,
+    };
 
     public async ValueTask DisposeAsync()
     {
         await Router.DisposeAsync();
         await ChatModel.DisposeAsync();
         await ResponsesModel.DisposeAsync();
+        await MessagesModel.DisposeAsync();
     }
 }
 

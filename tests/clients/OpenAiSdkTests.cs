@@ -74,7 +74,7 @@ public sealed class OpenAiSdkTests(ClientMatrixRouter matrix)
     {
         var result = await RunAsync("models", ClientMatrixRouter.ChatGroup);
 
-        Assert.Equal([ClientMatrixRouter.ChatGroup, ClientMatrixRouter.ResponsesGroup], result.GetProperty("ids").EnumerateArray().Select(i => i.GetString()).Order());
+        Assert.Equal([ClientMatrixRouter.ChatGroup, ClientMatrixRouter.MessagesGroup, ClientMatrixRouter.ResponsesGroup], result.GetProperty("ids").EnumerateArray().Select(i => i.GetString()).Order());
     }
 
     [Fact]

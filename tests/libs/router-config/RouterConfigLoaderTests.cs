@@ -22,11 +22,13 @@ public sealed class RouterConfigLoaderTests
 
         Assert.Equal("metrum", config.Issuer);
         Assert.True(config.Bridge.Enabled);
-        var group = Assert.Single(config.Groups);
-        Assert.Equal("big-coder", group.Key);
-        Assert.Equal(["openai", "local-vllm"], group.Value.Targets.Select(t => t.Name));
-        Assert.Equal("reasoning_effort", group.Value.Targets[1].Reasoning?.Param);
-        Assert.True(group.Value.Targets[1].ResponsesToChat?.DropHostedTools);
+        Assert.Equal(["big-coder", "claude"], config.Groups.Keys);
+        var coder = config.Groups["big-coder"];
+        Assert.Equal(["openai", "local-vllm"], coder.Targets.Select(t => t.Name));
+        Assert.Equal("reasoning_effort", coder.Targets[1].Reasoning?.Param);
+        Assert.True(coder.Targets[1].ResponsesToChat?.DropHostedTools);
+        var claude = Assert.Single(config.Groups["claude"].Targets);
+        Assert.Equal(("messages", true, 32000, 3.75), (claude.Api, claude.DropHostedTools, claude.MaxOutputTokens, claude.Prices?.CacheWritePerMtok));
     }
 
     [Fact]
@@ -84,7 +86,7 @@ public sealed class RouterConfigLoaderTests
     }
 
     [Theory]
-    [InlineData("api: responses", "api: completions", "groups.big-coder.targets[0].api: must be 'responses' or 'chat', got 'completions'")]
+    [InlineData("api: responses", "api: completions", "groups.big-coder.targets[0].api: must be 'responses', 'chat' or 'messages', got 'completions'")]
     [InlineData("base_url: https://llm.example.com/v1", "base_url: llm.example.com", "groups.big-coder.targets[0].base_url: must be an absolute http(s) URL, got 'llm.example.com'")]
     [InlineData("api_key_env: OPENAI_API_KEY", "api_key_env: sk-live-123", "groups.big-coder.targets[0].api_key_env: must name an environment variable (the key itself never goes in this file), got 'sk-live-123'")]
     [InlineData("model: gpt-5.1-codex", "model: ''", "groups.big-coder.targets[0].model: required (the model name the upstream knows)")]
