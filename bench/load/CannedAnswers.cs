@@ -24,4 +24,15 @@ public static class CannedAnswers
         """data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764000000,"model":"bench-model","choices":[{"index":0,"delta":{"role":"assistant","content":"Hello! How can I help you today?"},"finish_reason":null}]}""" + "\n\n" +
         """data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1764000000,"model":"bench-model","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":9,"total_tokens":21}}""" + "\n\n" +
         "data: [DONE]\n\n");
+
+    public static readonly byte[] MessageJson = Encoding.UTF8.GetBytes(
+        """{"id":"msg_bench","type":"message","role":"assistant","model":"bench-model","content":[{"type":"text","text":"Hello! How can I help you today?"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":12,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":9}}""");
+
+    public static readonly byte[] MessageEvents = Encoding.UTF8.GetBytes(
+        """event: message_start""" + "\n" + """data: {"type":"message_start","message":{"id":"msg_bench","type":"message","role":"assistant","model":"bench-model","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":12,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}}""" + "\n\n" +
+        """event: content_block_start""" + "\n" + """data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""" + "\n\n" +
+        """event: content_block_delta""" + "\n" + """data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello! How can I help you today?"}}""" + "\n\n" +
+        """event: content_block_stop""" + "\n" + """data: {"type":"content_block_stop","index":0}""" + "\n\n" +
+        """event: message_delta""" + "\n" + """data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":9}}""" + "\n\n" +
+        """event: message_stop""" + "\n" + """data: {"type":"message_stop"}""" + "\n\n");
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace GenAiRouter.Bench.Load;
 
 /// <summary>
-/// The fastest upstream this machine can run: canned Responses and Chat Completions answers (JSON or SSE) from
+/// The fastest upstream this machine can run: canned Responses, Chat Completions and Messages answers (JSON or SSE) from
 /// byte arrays built once, the request body read and dropped. Whatever it costs, it costs both sides of a comparison.
 /// </summary>
 public sealed class FastUpstream : IAsyncDisposable
@@ -27,6 +27,7 @@ public sealed class FastUpstream : IAsyncDisposable
         var app = builder.Build();
         app.MapPost("/v1/responses", (HttpContext http) => AnswerAsync(http, CannedAnswers.ResponseJson, CannedAnswers.ResponseEvents));
         app.MapPost("/v1/chat/completions", (HttpContext http) => AnswerAsync(http, CannedAnswers.ChatJson, CannedAnswers.ChatChunks));
+        app.MapPost("/v1/messages", (HttpContext http) => AnswerAsync(http, CannedAnswers.MessageJson, CannedAnswers.MessageEvents));
         await app.StartAsync();
         return new FastUpstream(app);
     }

@@ -42,6 +42,9 @@ public sealed class RouterUnderTest : IAsyncDisposable
               chat:
                 targets:
                   - { name: fast-chat-native, api: chat, base_url: {{upstream}}, model: bench-model, capabilities: [tools, streaming], prices: { input_per_mtok: 1, output_per_mtok: 4 } }
+              claude:
+                targets:
+                  - { name: fast-messages, api: messages, base_url: {{upstream}}, model: bench-model, capabilities: [tools, streaming], prices: { input_per_mtok: 3, output_per_mtok: 15 } }
               cached:
                 cache: { ttl: 1h }
                 targets:
@@ -69,7 +72,7 @@ public sealed class RouterUnderTest : IAsyncDisposable
 
     public async Task<string> IssueTokenAsync()
     {
-        using var cli = Start(_root, ["token", "issue", "--user", "bench", "--project", "bench", "--env", "dev", "--groups", "native,bridged,chat,cached",
+        using var cli = Start(_root, ["token", "issue", "--user", "bench", "--project", "bench", "--env", "dev", "--groups", "native,bridged,chat,claude,cached",
             "--config", ConfigPath, "--port", Port.ToString(CultureInfo.InvariantCulture)], StateDir);
         var token = await cli.StandardOutput.ReadLineAsync();
         await cli.WaitForExitAsync();

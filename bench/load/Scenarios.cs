@@ -18,6 +18,8 @@ public static class Scenarios
         var routerResponses = new Uri(router, "responses");
         var upstreamChat = new Uri(upstream + "/chat/completions");
         var routerChat = new Uri(router, "chat/completions");
+        var upstreamMessages = new Uri(upstream + "/messages");
+        var routerMessages = new Uri(router, "messages");
         var codex = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "bench", "data", "codex-request.json")))!.AsObject();
         return
         [
@@ -33,6 +35,12 @@ public static class Scenarios
                 new Shot(upstreamChat, Chat("bench-model", stream: true), null), new Shot(routerChat, Chat("chat", stream: true), token), true),
             new Scenario("chat-translated", "short request through the Chat Completions door to a Responses target; direct = the Responses call itself",
                 new Shot(upstreamResponses, Body(Question(stream: false), "bench-model"), null), new Shot(routerChat, Chat("native", stream: false), token), false),
+            new Scenario("messages", "short request through the Messages door to a Messages target, JSON answer",
+                new Shot(upstreamMessages, Message("bench-model", stream: false), null), new Shot(routerMessages, Message("claude", stream: false), token), false),
+            new Scenario("messages-stream", "the same, streamed (thinking signatures sealed on the way)",
+                new Shot(upstreamMessages, Message("bench-model", stream: true), null), new Shot(routerMessages, Message("claude", stream: true), token), true),
+            new Scenario("messages-translated", "short request through the Messages door to a Responses target; direct = the Responses call itself",
+                new Shot(upstreamResponses, Body(Question(stream: false), "bench-model"), null), new Shot(routerMessages, Message("native", stream: false), token), false),
             new Scenario(CacheHit, "short request answered from the router's cache; direct = the upstream call it saves",
                 new Shot(upstreamResponses, Body(Question(stream: false), "bench-model"), null),
                 new Shot(routerResponses, Body(Question(stream: false), "cached"), token), false),
@@ -43,6 +51,9 @@ public static class Scenarios
 
     private static byte[] Chat(string model, bool stream) =>
         Encoding.UTF8.GetBytes($$"""{"model":"{{model}}","messages":[{"role":"user","content":"{{Prompt}}"}]{{(stream ? ",\"stream\":true" : "")}}}""");
+
+    private static byte[] Message(string model, bool stream) =>
+        Encoding.UTF8.GetBytes($$"""{"model":"{{model}}","max_tokens":256,"messages":[{"role":"user","content":"{{Prompt}}"}]{{(stream ? ",\"stream\":true" : "")}}}""");
 
     private static Scenario Pair(string name, string description, Uri upstream, Uri router, string token, JsonObject request, string group, bool streamed) =>
         new(name, description, new Shot(upstream, Body(request, "bench-model"), null), new Shot(router, Body(request, group), token), streamed);

@@ -6,12 +6,14 @@ using GenAiRouter.Ingress.Auth;
 using GenAiRouter.Ingress.Caching;
 using GenAiRouter.Ingress.Doors;
 using GenAiRouter.Ingress.Doors.Chat;
+using GenAiRouter.Ingress.Doors.Messages;
 using GenAiRouter.Ingress.Doors.Responses;
 using GenAiRouter.Ingress.Routing;
 using GenAiRouter.Ingress.Telemetry;
 using GenAiRouter.Protocols;
 using GenAiRouter.Protocols.Canonical;
 using GenAiRouter.Protocols.Chat;
+using GenAiRouter.Protocols.Messages;
 using GenAiRouter.Protocols.Responses;
 using GenAiRouter.Routing;
 using Google.Protobuf.WellKnownTypes;
@@ -35,6 +37,8 @@ public class HotPathBenchmarks
         + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
         + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":40,\"total_tokens\":52}}\n\ndata: [DONE]\n\n");
     private readonly byte[] _responsesDelta = """{"type":"response.output_text.delta","sequence_number":3,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"word "}"""u8.ToArray();
+    private readonly byte[] _claudeBody = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "claude-code-request.json"));
+    private readonly byte[] _signatureDelta = "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"EqQBCkgIARABGAIiQL2lo\"}}\n\n"u8.ToArray();
     private readonly HttpContext _http = new DefaultHttpContext();
     private readonly TargetHealth _health = new(TimeProvider.System);
     private readonly ResponsesDoor _door = new();
@@ -146,6 +150,29 @@ public class HotPathBenchmarks
         writer.WriteAll(new ResponsesAnswerReader(new ToolNames()).OnData(_responsesDelta), output);
         return output.WrittenCount;
     }
+
+    [Benchmark(Description = "messages door: read + check a 76 KB Claude Code turn")]
+    public DoorRequest ReadClaudeCode() => MessagesRequestClassifier.Classify(_claudeBody);
+
+    [Benchmark(Description = "bridge: 76 KB Claude Code turn -> Responses request")]
+    public int TranslateClaudeCodeRequest()
+    {
+        using var request = JsonDocument.Parse(_claudeBody);
+        return ResponsesRequestWriter.Write(MessagesRequestReader.Read(request.RootElement), _responsesTarget).Json.Length;
+    }
+
+    [Benchmark(Description = "bridge: translate one Responses event to Messages events")]
+    public int TranslateEventToMessages()
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        var writer = new MessagesAnswerWriter(new AnswerContext("msg_1", "m", 1, Stream: true, StreamUsage: true));
+        writer.Start(output);
+        writer.WriteAll(new ResponsesAnswerReader(new ToolNames()).OnData(_responsesDelta), output);
+        return output.WrittenCount;
+    }
+
+    [Benchmark(Description = "messages door: seal a thinking signature in a stream read")]
+    public int SealSignature() => new ThinkingSealer(ReasoningSeals.TagOf(_responsesTarget)).Process(_signatureDelta).Length;
 
     [Benchmark(Description = "cache: key of a short request")]
     public string CacheKey() => ResponseCachePolicy.Key("web", "dev", "coder", _door, ShortBody);

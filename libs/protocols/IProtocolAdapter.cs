@@ -34,7 +34,11 @@ public interface IProtocolAdapter
 public sealed record TargetRequest(byte[] Json, ToolNames ToolNames, IReadOnlyList<string> DroppedTools, bool Stream);
 
 /// <summary>What an answer writer needs besides the events: the id and model the caller sees, and how it asked.</summary>
-public sealed record AnswerContext(string ResponseId, string Model, long CreatedAt, bool Stream, bool StreamUsage);
+/// <param name="Reasoning">
+/// The caller asked for reasoning. A Messages caller that did not gets no thinking blocks, as Anthropic's API sends
+/// none then; the other protocols show what the model sends.
+/// </param>
+public sealed record AnswerContext(string ResponseId, string Model, long CreatedAt, bool Stream, bool StreamUsage, bool Reasoning = true);
 
 /// <summary>A target's answer in its protocol, as events. Feed it the data payloads of its stream, or the whole answer.</summary>
 public interface IAnswerReader

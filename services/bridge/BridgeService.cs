@@ -76,7 +76,7 @@ public sealed partial class BridgeService(CatalogSnapshots catalog, UpstreamCall
         // The answer names the group the caller asked for, as a native target's answer would after routing. A caller
         // of Chat Completions always gets the usage chunk here; ingress hides it from one that did not ask for it.
         var writer = door.NewAnswerWriter(new AnswerContext(door.AnswerId(request.RequestId), conversation.Model, time.GetUtcNow().ToUnixTimeSeconds(),
-            conversation.Stream, StreamUsage: true));
+            conversation.Stream, StreamUsage: true, Reasoning: conversation.ReasoningEffort is not null));
         var reader = targetProtocol.NewAnswerReader(targetRequest.ToolNames);
         var start = new BridgeStart { Status = 200, ContentType = conversation.Stream ? "text/event-stream" : "application/json" };
         if (targetRequest.DroppedTools.Count > 0)

@@ -14,12 +14,19 @@ public sealed class AnthropicSdkTests(ClientMatrixRouter matrix)
     [InlineData(ClientMatrixRouter.MessagesGroup)]
     [InlineData(ClientMatrixRouter.ResponsesGroup)]
     [InlineData(ClientMatrixRouter.ChatGroup)]
-    public async Task A_message_comes_back_whole_with_its_usage(string group)
+    public async Task A_message_comes_back_whole_with_its_usage_and_is_metered(string group)
     {
+        var before = await matrix.UsageAsync(group);
+
         var result = await RunAsync("text", group);
 
         Assert.Equal((AgentModel.Greeting, "end_turn"), (result.GetProperty("text").GetString(), result.GetProperty("stop").GetString()));
-        Assert.True(result.GetProperty("usage").GetProperty("input_tokens").GetInt64() > 0);
+        var usage = result.GetProperty("usage");
+        Assert.True(usage.GetProperty("input_tokens").GetInt64() > 0);
+        var after = await matrix.UsageAfterAsync(group, before);
+        Assert.Equal(before.Requests + 1, after.Requests);
+        Assert.Equal(usage.GetProperty("output_tokens").GetInt64(), after.OutputTokens - before.OutputTokens);
+        Assert.True(after.Cost > before.Cost, $"{before} -> {after}");
     }
 
     [Theory]

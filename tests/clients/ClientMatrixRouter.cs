@@ -83,6 +83,27 @@ public sealed class ClientMatrixRouter : IAsyncLifetime
         _ => ResponsesModel,
     };
 
+    /// <summary>The usage report's totals for a group, as a platform team reads them.</summary>
+    public async Task<UsageTotals> UsageAsync(string group)
+    {
+        var total = System.Text.Json.JsonDocument.Parse(await Router.RunCliAsync("usage", "--group", group, "--since", "1d", "--format", "json")).RootElement.GetProperty("total");
+        return new UsageTotals(total.GetProperty("requests").GetInt64(), total.GetProperty("input_tokens").GetInt64(), total.GetProperty("output_tokens").GetInt64(),
+            total.GetProperty("images").GetInt64(), total.GetProperty("cost").GetDouble());
+    }
+
+    /// <summary>The totals once a request after <paramref name="before"/> is counted (usage is delivered off the request path).</summary>
+    public async Task<UsageTotals> UsageAfterAsync(string group, UsageTotals before)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var after = await UsageAsync(group);
+        while (after.Requests == before.Requests && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(300);
+            after = await UsageAsync(group);
+        }
+        return after;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Router.DisposeAsync();
@@ -91,6 +112,9 @@ public sealed class ClientMatrixRouter : IAsyncLifetime
         await MessagesModel.DisposeAsync();
     }
 }
+
+/// <summary>A group's usage totals.</summary>
+public sealed record UsageTotals(long Requests, long InputTokens, long OutputTokens, long Images, double Cost);
 
 [CollectionDefinition(Name)]
 public sealed class ClientMatrix : ICollectionFixture<ClientMatrixRouter>

@@ -95,33 +95,19 @@ public sealed class OpenAiSdkTests(ClientMatrixRouter matrix)
     [Theory]
     [InlineData(ClientMatrixRouter.ChatGroup)]
     [InlineData(ClientMatrixRouter.ResponsesGroup)]
+    [InlineData(ClientMatrixRouter.MessagesGroup)]
     public async Task Usage_of_an_answer_with_an_image_is_metered_whole(string group)
     {
-        var before = await UsageAsync(group);
+        var before = await matrix.UsageAsync(group);
 
         var result = await RunAsync("image", group);
 
         Assert.Equal(AgentModel.Greeting, result.GetProperty("content").GetString());
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        var after = await UsageAsync(group);
-        while (after.Requests == before.Requests && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(300);
-            after = await UsageAsync(group);
-        }
+        var after = await matrix.UsageAfterAsync(group, before);
         Assert.Equal(before.Requests + 1, after.Requests);
         Assert.Equal(before.Images + 1, after.Images);
         Assert.True(after.InputTokens > before.InputTokens && after.OutputTokens > before.OutputTokens, $"{before} -> {after}");
         Assert.True(after.Cost > before.Cost, $"{before} -> {after}");
-    }
-
-    private sealed record Usage(long Requests, long InputTokens, long OutputTokens, long Images, double Cost);
-
-    private async Task<Usage> UsageAsync(string group)
-    {
-        var total = JsonDocument.Parse(await matrix.Router.RunCliAsync("usage", "--group", group, "--since", "1d", "--format", "json")).RootElement.GetProperty("total");
-        return new Usage(total.GetProperty("requests").GetInt64(), total.GetProperty("input_tokens").GetInt64(), total.GetProperty("output_tokens").GetInt64(),
-            total.GetProperty("images").GetInt64(), total.GetProperty("cost").GetDouble());
     }
 
     private async Task<JsonElement> RunAsync(string scenario, string group)

@@ -16,7 +16,8 @@ public static class OpencodeConfig
               "options": { "baseURL": "{{baseUrl}}", "apiKey": "{env:METRUM_API_KEY}" },
               "models": {
                 "{{ClientMatrixRouter.ChatGroup}}": { "name": "Coder on a chat target", "tool_call": true },
-                "{{ClientMatrixRouter.ResponsesGroup}}": { "name": "Coder on a Responses target", "tool_call": true }
+                "{{ClientMatrixRouter.ResponsesGroup}}": { "name": "Coder on a Responses target", "tool_call": true },
+                "{{ClientMatrixRouter.MessagesGroup}}": { "name": "Coder on a Messages target", "tool_call": true }
               }
             }
           },

@@ -1,67 +1,40 @@
 namespace GenAiRouter.Clients.Tests;
 
-/// <summary>
-/// opencode (npm <c>opencode-ai</c>) pointed at the router as the README shows: the <c>@ai-sdk/openai-compatible</c>
-/// provider speaks Chat Completions, the <c>@ai-sdk/openai</c> provider speaks Responses; each against a chat target
-/// and a Responses target.
-/// </summary>
+/// <summary>opencode (npm <c>opencode-ai</c>) with the router as an <c>@ai-sdk/openai-compatible</c> provider: Chat Completions.</summary>
 [Collection(ClientMatrix.Name)]
-public sealed class OpencodeTests(ClientMatrixRouter matrix) : IDisposable
+public sealed class OpencodeChatTests(ClientMatrixRouter matrix) : OpencodeTests(matrix, "@ai-sdk/openai-compatible");
+
+/// <summary>opencode with the router as an <c>@ai-sdk/openai</c> provider: Responses.</summary>
+[Collection(ClientMatrix.Name)]
+public sealed class OpencodeResponsesTests(ClientMatrixRouter matrix) : OpencodeTests(matrix, "@ai-sdk/openai");
+
+/// <summary>opencode pointed at the router as the README shows, through the provider package it is given.</summary>
+public abstract class OpencodeTests(ClientMatrixRouter matrix, string provider) : CodingAgentTests(matrix)
 {
-    private readonly string _workspace = AgentChecks.NewWorkspace();
+    protected override string ShellTool => "bash";
 
-    [Theory]
-    [InlineData("@ai-sdk/openai-compatible", ClientMatrixRouter.ChatGroup)]
-    [InlineData("@ai-sdk/openai-compatible", ClientMatrixRouter.ResponsesGroup)]
-    [InlineData("@ai-sdk/openai", ClientMatrixRouter.ResponsesGroup)]
-    public async Task Answers_a_one_shot_prompt(string provider, string group)
-    {
-        var model = matrix.ModelOf(group);
-        model.Forget();
+    protected override string ShellArguments => OpencodeConfig.BashArguments;
 
-        var run = await RunAsync(provider, group, AgentChecks.OneShotPrompt);
-
-        AgentChecks.AnsweredOneShot(run, model);
-    }
-
-    [Theory]
-    [InlineData("@ai-sdk/openai-compatible", ClientMatrixRouter.ChatGroup)]
-    [InlineData("@ai-sdk/openai-compatible", ClientMatrixRouter.ResponsesGroup)]
-    [InlineData("@ai-sdk/openai", ClientMatrixRouter.ResponsesGroup)]
-    [InlineData("@ai-sdk/openai", ClientMatrixRouter.ChatGroup)]
-    public async Task Runs_the_shell_tool_the_model_asks_for_and_sends_its_result_back(string provider, string group)
-    {
-        var model = matrix.ModelOf(group);
-        model.Forget();
-        model.WillCall("bash", OpencodeConfig.BashArguments);
-
-        var run = await RunAsync(provider, group, AgentChecks.ToolPrompt, "--auto");
-
-        AgentChecks.RanTheToolLoop(run, _workspace, model);
-    }
-
-    private async Task<ClientRun> RunAsync(string provider, string group, string prompt, params string[] flags)
+    protected override async Task<ClientRun> RunAsync(string group, string prompt, bool runTools)
     {
         var opencode = NpmClients.Require("opencode", "opencode-ai");
-        var config = _workspace + "-opencode.json";
-        await File.WriteAllTextAsync(config, OpencodeConfig.Json("https://opencode.ai/config.json", provider, matrix.BaseUrl, group));
+        var config = Workspace + "-opencode.json";
+        await File.WriteAllTextAsync(config, OpencodeConfig.Json("https://opencode.ai/config.json", provider, Matrix.BaseUrl, group));
         try
         {
-            return await NpmClients.RunAsync(opencode, ["run", .. flags, "-m", $"metrum/{group}", prompt],
+            return await NpmClients.RunAsync(opencode, ["run", .. runTools ? ["--auto"] : Array.Empty<string>(), "-m", $"metrum/{group}", prompt],
                 new Dictionary<string, string>
                 {
                     ["OPENCODE_CONFIG"] = config,
-                    ["METRUM_API_KEY"] = matrix.Token,
+                    ["METRUM_API_KEY"] = Matrix.Token,
                     ["OPENCODE_DISABLE_MODELS_FETCH"] = "1",
                     ["OPENCODE_DISABLE_AUTOUPDATE"] = "1",
                 },
-                _workspace, TimeSpan.FromMinutes(3));
+                Workspace, TimeSpan.FromMinutes(3));
         }
         finally
         {
             File.Delete(config);
         }
     }
-
-    public void Dispose() => Directory.Delete(_workspace, recursive: true);
 }

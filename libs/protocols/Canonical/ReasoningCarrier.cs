@@ -16,13 +16,18 @@ public static class ReasoningCarrier
 {
     private const string Prefix = "rtrc1.";
 
+    /// <summary>Reasoning only readable (a chat model's) is packed as <see cref="Protocol.Unspecified"/>: no target takes it back.</summary>
+    public static string Readable(string text) => Pack(Protocol.Unspecified, text, "");
+
+    private static readonly Dictionary<Protocol, string> Names = new() { [Protocol.Responses] = "responses", [Protocol.Messages] = "messages", [Protocol.Unspecified] = "readable" };
+
     /// <param name="origin">The protocol of the target that produced the reasoning.</param>
     /// <param name="text">Readable text that must go back with the secret (a thinking block's text), if any.</param>
     /// <param name="secret">The opaque value itself.</param>
     /// <param name="redacted">A Messages <c>redacted_thinking</c> block rather than a signed thinking block.</param>
     public static string Pack(Protocol origin, string? text, string secret, bool redacted = false)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(new Carried(origin == Protocol.Messages ? "messages" : "responses", text, secret, redacted ? true : null), CarriedJson.Default.Carried);
+        var json = JsonSerializer.SerializeToUtf8Bytes(new Carried(Names.GetValueOrDefault(origin, "readable"), text, secret, redacted ? true : null), CarriedJson.Default.Carried);
         return Prefix + Base64Url.EncodeToString(json);
     }
 
@@ -36,8 +41,8 @@ public static class ReasoningCarrier
         try
         {
             var carried = JsonSerializer.Deserialize(Base64Url.DecodeFromChars(value.AsSpan(Prefix.Length)), CarriedJson.Default.Carried);
-            return carried is { Secret.Length: > 0 }
-                ? (carried.Origin == "messages" ? Protocol.Messages : Protocol.Responses, carried.Text, carried.Secret, carried.Redacted == true)
+            return carried is { Secret: not null }
+                ? (Names.FirstOrDefault(n => n.Value == carried.Origin).Key, carried.Text, carried.Secret, carried.Redacted == true)
                 : null;
         }
         catch (Exception e) when (e is FormatException or JsonException)

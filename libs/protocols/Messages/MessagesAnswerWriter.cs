@@ -72,16 +72,13 @@ public sealed class MessagesAnswerWriter(AnswerContext context) : IAnswerWriter
             case TextDelta text when text.Text.Length > 0:
                 Append(Open("text", output), text.Text, "text_delta", "text", output);
                 break;
+            case ReasoningDelta or ReasoningSealed when !context.Reasoning:
+                break;
             case ReasoningDelta reasoning when reasoning.Text.Length > 0:
                 Append(Open("thinking", output), reasoning.Text, "thinking_delta", "thinking", output);
                 break;
             case ReasoningSealed sealedReasoning when _open is { Type: "thinking" } thinking:
-                thinking.Secret = sealedReasoning.Carried;
-                Delta(output, thinking, w =>
-                {
-                    w.WriteString("type", "signature_delta");
-                    w.WriteString("signature", sealedReasoning.Carried);
-                });
+                Sign(thinking, sealedReasoning.Carried, output);
                 Close(output);
                 break;
             case ReasoningSealed sealedReasoning:
@@ -238,12 +235,30 @@ public sealed class MessagesAnswerWriter(AnswerContext context) : IAnswerWriter
         }
     }
 
+    /// <summary>
+    /// A thinking block's signature. Thinking a target left unsigned (a chat model's) is signed as readable only, so
+    /// that no Messages target is ever handed a thinking block without a signature it can check.
+    /// </summary>
+    private void Sign(ContentBlock thinking, string signature, IBufferWriter<byte> output)
+    {
+        thinking.Secret = signature;
+        Delta(output, thinking, w =>
+        {
+            w.WriteString("type", "signature_delta");
+            w.WriteString("signature", signature);
+        });
+    }
+
     /// <summary>Closes the open block, then sends whole each call that was held while it was open.</summary>
     private void Close(IBufferWriter<byte> output)
     {
         if (_open is not { } open)
         {
             return;
+        }
+        if (open is { Type: "thinking", Secret: null })
+        {
+            Sign(open, ReasoningCarrier.Readable(open.Text.ToString()), output);
         }
         open.Closed = true;
         _open = null;

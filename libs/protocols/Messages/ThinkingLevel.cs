@@ -12,7 +12,7 @@ public static class ThinkingLevel
         "enabled" => budgetTokens switch
         {
             < 4096 => "low",
-            < 16384 => "medium",
+            < 12288 => "medium",
             _ => "high",
         },
         "adaptive" => "medium",

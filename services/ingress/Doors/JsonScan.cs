@@ -32,6 +32,52 @@ public sealed class BadRequestBodyException(string message, string? param = null
 /// </summary>
 public static class JsonScan
 {
+    /// <summary>A door's classifier of a whole request body.</summary>
+    public delegate DoorRequest Classifier(ReadOnlySpan<byte> body);
+
+    /// <summary>Runs a door's classifier; a body that is not JSON is refused as such.</summary>
+    /// <exception cref="BadRequestBodyException">The body cannot be routed; the message says why, for the caller.</exception>
+    public static DoorRequest Classify(ReadOnlySpan<byte> body, Classifier classify)
+    {
+        try
+        {
+            return classify(body);
+        }
+        catch (JsonException)
+        {
+            throw new BadRequestBodyException("The request body is not valid JSON.", code: "invalid_json");
+        }
+    }
+
+    /// <summary>A reader on the body's opening brace; a body that is not a JSON object is refused.</summary>
+    public static Utf8JsonReader Open(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        if (!Read(ref reader) || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new BadRequestBodyException("The request body must be a JSON object.");
+        }
+        return reader;
+    }
+
+    /// <summary>After the body's object: refuses anything more.</summary>
+    public static void End(ref Utf8JsonReader reader)
+    {
+        if (Read(ref reader))
+        {
+            throw new BadRequestBodyException("The request body must be one JSON object.");
+        }
+    }
+
+    /// <summary>Refuses a request without a parameter it needs.</summary>
+    public static void Require([System.Diagnostics.CodeAnalysis.DoesNotReturnIf(false)] bool present, string name, string? what = null)
+    {
+        if (!present)
+        {
+            throw new BadRequestBodyException($"Missing required parameter: '{name}'{(what is null ? "" : $" ({what})")}.", name, "missing_required_parameter");
+        }
+    }
+
     public static bool Read(ref Utf8JsonReader reader)
     {
         if (!reader.Read())
@@ -114,6 +160,27 @@ public sealed class FieldTable<TField> where TField : struct, Enum
 
     public FieldTable(IEnumerable<(string Name, TField Field, JsonKinds Kinds)> fields) =>
         _byName = fields.ToFrozenDictionary(f => f.Name, f => (f.Field, f.Kinds, f.Name), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>
+    /// Moves to the body's next field and onto its value, refused unless of the kinds the field may hold; false at the
+    /// body's end. Unknown fields come as the default field, unchecked.
+    /// </summary>
+    public bool Next(ref Utf8JsonReader reader, out TField field)
+    {
+        if (!JsonScan.Read(ref reader) || reader.TokenType != JsonTokenType.PropertyName)
+        {
+            field = default;
+            return false;
+        }
+        var (known, kinds, name) = Lookup(ref reader);
+        JsonScan.Read(ref reader);
+        if (kinds != JsonKinds.None)
+        {
+            JsonScan.Expect(ref reader, name!, kinds);
+        }
+        field = known;
+        return true;
+    }
 
     /// <summary>The field the property name the reader is on names, or the default field (unknown: passed through unchecked).</summary>
     public (TField Field, JsonKinds Kinds, string? Name) Lookup(ref Utf8JsonReader reader)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using GenAiRouter.Ingress.Routing;
 
@@ -7,19 +6,7 @@ namespace GenAiRouter.Ingress.Doors;
 /// <summary>Errors in OpenAI's shape, <c>{"error": {"message", "type", "param", "code"}}</c>: the Responses and Chat doors' shape.</summary>
 public static class OpenAiErrors
 {
-    public static Task WriteAsync(HttpContext http, RouterError error)
-    {
-        var response = http.Response;
-        response.StatusCode = error.Status;
-        response.ContentType = "application/json";
-        if (error.RetryAfter is { } delay)
-        {
-            response.Headers.RetryAfter = ((int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        }
-        var body = Body(error);
-        response.ContentLength = body.Length;
-        return response.Body.WriteAsync(body, http.RequestAborted).AsTask();
-    }
+    public static Task WriteAsync(HttpContext http, RouterError error) => ErrorResponse.WriteAsync(http, error, Body(error));
 
     public static byte[] Body(RouterError error)
     {

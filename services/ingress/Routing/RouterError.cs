@@ -20,7 +20,7 @@ public sealed record RouterError(int Status, string Type, string Code, string Me
         _ => new(401, "invalid_request_error", "invalid_api_key", failure switch
         {
             AuthFailure.Missing => "Missing caller token: send 'Authorization: Bearer rtr_...' (or 'x-api-key: rtr_...' to /v1/messages) with a token from your platform team.",
-            AuthFailure.Malformed => "Malformed caller token: expected 'Authorization: Bearer rtr_<issuer>_<user>_<project>_<env>_<keyid>_<secret>'.",
+            AuthFailure.Malformed => "Malformed caller token: expected rtr_<issuer>_<user>_<project>_<env>_<keyid>_<secret> as 'Authorization: Bearer ...' (or 'x-api-key: ...' to /v1/messages).",
             AuthFailure.Expired => "This caller token has expired; ask your platform team for a new one.",
             AuthFailure.Revoked => "This caller token has been revoked; ask your platform team for a new one.",
             _ => "This caller token is not known to this router.",

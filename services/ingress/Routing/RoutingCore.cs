@@ -38,17 +38,8 @@ public sealed partial class RoutingCore(
         var requestId = "req_" + Guid.NewGuid().ToString("N");
         http.Response.Headers["x-request-id"] = requestId;
         http.Response.Headers[CacheHeader] = "bypass";
-        if (RequestHeaders.Check(http.Request) is { } oversized)
+        if (await AdmitAsync(http, door) is not { } caller)
         {
-            http.Response.Headers.Connection = "close";
-            await door.WriteErrorAsync(http, oversized);
-            return;
-        }
-
-        var auth = await authenticator.AuthenticateAsync(door.CallerToken(http.Request), http.RequestAborted);
-        if (auth.Caller is not { } caller)
-        {
-            await door.WriteErrorAsync(http, RouterError.Unauthenticated(auth.Failure));
             return;
         }
         if (catalog.Current is { } current)
@@ -86,36 +77,9 @@ public sealed partial class RoutingCore(
     public async Task CountTokensAsync(HttpContext http, MessagesDoor door)
     {
         http.Response.Headers["x-request-id"] = "req_" + Guid.NewGuid().ToString("N");
-        if (RequestHeaders.Check(http.Request) is { } oversized)
+        if (await AdmitAsync(http, door) is not { } caller
+            || await ReadRequestAsync(http, door, body => MessagesRequestClassifier.Classify(body, counting: true)) is not ({ } snapshot, { } body, { } request))
         {
-            await door.WriteErrorAsync(http, oversized);
-            return;
-        }
-        var auth = await authenticator.AuthenticateAsync(door.CallerToken(http.Request), http.RequestAborted);
-        if (auth.Caller is not { } caller)
-        {
-            await door.WriteErrorAsync(http, RouterError.Unauthenticated(auth.Failure));
-            return;
-        }
-        if (catalog.Current is not { } snapshot)
-        {
-            await door.WriteErrorAsync(http, RouterError.CatalogUnavailable);
-            return;
-        }
-        var (body, bodyError) = await RequestBody.ReadAsync(http, snapshot.Limits.MaxBodyBytes);
-        if (bodyError is not null)
-        {
-            await door.WriteErrorAsync(http, bodyError);
-            return;
-        }
-        DoorRequest request;
-        try
-        {
-            request = MessagesRequestClassifier.Classify(body, counting: true);
-        }
-        catch (BadRequestBodyException e)
-        {
-            await door.WriteErrorAsync(http, RouterError.Invalid(e.Message, e.Param, e.Code));
             return;
         }
         var (_, targets, refusal) = Route(http, door, caller, snapshot, request);
@@ -154,27 +118,52 @@ public sealed partial class RoutingCore(
         await http.Response.WriteAsJsonAsync(new { input_tokens = estimate }, http.RequestAborted);
     }
 
-    private async Task ServeAsync(HttpContext http, IDoor door, Caller caller, RequestRecord record)
+    /// <summary>The caller presenting a valid caller token, or null once the refusal is written (a request head too large, no valid token).</summary>
+    private async Task<Caller?> AdmitAsync(HttpContext http, IDoor door)
+    {
+        if (RequestHeaders.Check(http.Request) is { } oversized)
+        {
+            http.Response.Headers.Connection = "close";
+            await door.WriteErrorAsync(http, oversized);
+            return null;
+        }
+        var auth = await authenticator.AuthenticateAsync(door.CallerToken(http.Request), http.RequestAborted);
+        if (auth.Caller is null)
+        {
+            await door.WriteErrorAsync(http, RouterError.Unauthenticated(auth.Failure));
+        }
+        return auth.Caller;
+    }
+
+    /// <summary>The catalog, the body within its limit and what <paramref name="read"/> makes of it; nulls once the refusal is written.</summary>
+    private async Task<(CatalogSnapshot? Snapshot, byte[]? Body, DoorRequest? Request)> ReadRequestAsync(HttpContext http, IDoor door, JsonScan.Classifier read)
     {
         if (catalog.Current is not { } snapshot)
         {
             await door.WriteErrorAsync(http, RouterError.CatalogUnavailable);
-            return;
+            return default;
         }
         var (body, bodyError) = await RequestBody.ReadAsync(http, snapshot.Limits.MaxBodyBytes);
         if (bodyError is not null)
         {
             await door.WriteErrorAsync(http, bodyError);
-            return;
+            return default;
         }
-        DoorRequest request;
         try
         {
-            request = door.Read(body);
+            return (snapshot, body, read(body));
         }
         catch (BadRequestBodyException e)
         {
             await door.WriteErrorAsync(http, RouterError.Invalid(e.Message, e.Param, e.Code));
+            return default;
+        }
+    }
+
+    private async Task ServeAsync(HttpContext http, IDoor door, Caller caller, RequestRecord record)
+    {
+        if (await ReadRequestAsync(http, door, door.Read) is not ({ } snapshot, { } body, { } request))
+        {
             return;
         }
         (record.Group, record.Stream, record.ImageCount) = (request.Group, request.Shape.Stream, request.Shape.ImageCount);

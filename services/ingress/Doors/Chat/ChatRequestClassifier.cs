@@ -62,25 +62,11 @@ public static class ChatRequestClassifier
     ]);
 
     /// <exception cref="BadRequestBodyException">The body cannot be routed; the message says why, for the caller.</exception>
-    public static DoorRequest Classify(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            return ClassifyCore(body);
-        }
-        catch (JsonException)
-        {
-            throw new BadRequestBodyException("The request body is not valid JSON.", code: "invalid_json");
-        }
-    }
+    public static DoorRequest Classify(ReadOnlySpan<byte> body) => JsonScan.Classify(body, ClassifyCore);
 
     private static DoorRequest ClassifyCore(ReadOnlySpan<byte> body)
     {
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-        if (!JsonScan.Read(ref reader) || reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new BadRequestBodyException("The request body must be a JSON object.");
-        }
+        var reader = JsonScan.Open(body);
         string? group = null, session = null;
         Range modelValue = default;
         var shape = new RequestShape();
@@ -88,14 +74,8 @@ public static class ChatRequestClassifier
         var messages = false;
         (int Start, int? IncludeUsage, int IncludeUsageLength, bool Empty)? streamOptions = null;
         var includeUsage = false;
-        while (JsonScan.Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
+        while (Fields.Next(ref reader, out var field))
         {
-            var (field, kinds, name) = Fields.Lookup(ref reader);
-            JsonScan.Read(ref reader);
-            if (kinds != JsonKinds.None)
-            {
-                JsonScan.Expect(ref reader, name!, kinds);
-            }
             switch (field)
             {
                 case Field.Model:
@@ -132,18 +112,9 @@ public static class ChatRequestClassifier
             }
         }
         var end = (int)reader.TokenStartIndex;
-        if (JsonScan.Read(ref reader))
-        {
-            throw new BadRequestBodyException("The request body must be one JSON object.");
-        }
-        if (string.IsNullOrEmpty(group))
-        {
-            throw new BadRequestBodyException("Missing required parameter: 'model' (the model group to use).", "model", "missing_required_parameter");
-        }
-        if (!messages)
-        {
-            throw new BadRequestBodyException("Missing required parameter: 'messages'.", "messages", "missing_required_parameter");
-        }
+        JsonScan.End(ref reader);
+        JsonScan.Require(!string.IsNullOrEmpty(group), "model", "the model group to use");
+        JsonScan.Require(messages, "messages");
         // A stream's usage comes in its last chunk only when asked for: the router asks, and hides it from a caller that did not.
         var edits = shape.Stream && !includeUsage ? AskForUsage(streamOptions, end) : null;
         return new DoorRequest(group, modelValue, shape, store, Background: false, session, Sealed: null, edits, HideStreamUsage: edits is not null);

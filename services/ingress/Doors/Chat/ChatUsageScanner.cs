@@ -4,7 +4,6 @@ using GenAiRouter.Ingress.Telemetry;
 using GenAiRouter.Protocols;
 using GenAiRouter.Protocols.Canonical;
 using GenAiRouter.Protocols.Chat;
-using GenAiRouter.Routing;
 
 namespace GenAiRouter.Ingress.Doors.Chat;
 
@@ -13,71 +12,19 @@ namespace GenAiRouter.Ingress.Doors.Chat;
 /// or a chunk with a finish reason). Only the current line is buffered, and only a line naming usage is parsed. With
 /// capture on, the chunks are also assembled into the whole <c>chat.completion</c> (for the cache).
 /// </summary>
-public sealed class ChatUsageScanner(bool captureFinalAnswer) : IAnswerStreamScanner
+public sealed class ChatUsageScanner(bool captureFinalAnswer) : SseDataScanner
 {
-    private readonly ArrayBufferWriter<byte> _line = new(1024);
     private readonly ChatAnswerReader _reader = new(new ToolNames());
     private readonly ArrayBufferWriter<byte> _nothing = new(1);
     private ChatAnswerWriter? _assembler;
 
-    public UpstreamUsage? Usage { get; private set; }
-
-    public bool Ended { get; private set; }
-
-    public byte[]? FinalAnswer => _assembler is { Ended: true } assembler && assembler.Whole() is ({ } answer, null) ? answer : null;
-
-    public void Observe(ReadOnlySpan<byte> chunk)
-    {
-        while (!chunk.IsEmpty)
-        {
-            var newline = chunk.IndexOf((byte)'\n');
-            if (newline < 0)
-            {
-                _line.Write(chunk);
-                return;
-            }
-            if (_line.WrittenCount > 0)
-            {
-                _line.Write(chunk[..newline]);
-                EndLine(_line.WrittenSpan);
-                _line.ResetWrittenCount();
-            }
-            else
-            {
-                EndLine(chunk[..newline]);
-            }
-            chunk = chunk[(newline + 1)..];
-        }
-    }
+    public override byte[]? FinalAnswer => _assembler is { Ended: true } assembler && assembler.Whole() is ({ } answer, null) ? answer : null;
 
     /// <summary>Usage from a whole <c>chat.completion</c>; only the <c>usage</c> object is parsed.</summary>
-    public static UpstreamUsage? FromAnswer(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json);
-            if (!TopLevelProperty.Seek(ref reader, "usage"u8) || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-            using var usage = JsonDocument.ParseValue(ref reader);
-            return UpstreamUsage.From(ChatAnswerReader.Usage(usage.RootElement));
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static UpstreamUsage? FromAnswer(ReadOnlySpan<byte> json) => UsageOfWhole(json, usage => UpstreamUsage.From(ChatAnswerReader.Usage(usage)));
 
-    public void Dispose() => _line.Clear();
-
-    private void EndLine(ReadOnlySpan<byte> line)
+    protected override void OnData(ReadOnlySpan<byte> data)
     {
-        if (!line.StartsWith("data:"u8))
-        {
-            return;
-        }
-        var data = line[5..].TrimEnd((byte)'\r').TrimStart((byte)' ');
         if (data.SequenceEqual("[DONE]"u8))
         {
             Ended = true;

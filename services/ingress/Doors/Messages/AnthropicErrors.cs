@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Json;
 using GenAiRouter.Ingress.Routing;
 using GenAiRouter.Protocols.Canonical;
@@ -12,19 +11,8 @@ namespace GenAiRouter.Ingress.Doors.Messages;
 /// </summary>
 public static class AnthropicErrors
 {
-    public static Task WriteAsync(HttpContext http, RouterError error)
-    {
-        var response = http.Response;
-        response.StatusCode = error.Status;
-        response.ContentType = "application/json";
-        if (error.RetryAfter is { } delay)
-        {
-            response.Headers.RetryAfter = ((int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        }
-        var body = Body(error, response.Headers["x-request-id"].ToString());
-        response.ContentLength = body.Length;
-        return response.Body.WriteAsync(body, http.RequestAborted).AsTask();
-    }
+    public static Task WriteAsync(HttpContext http, RouterError error) =>
+        ErrorResponse.WriteAsync(http, error, Body(error, http.Response.Headers["x-request-id"].ToString()));
 
     /// <summary>The error event that ends a stream already under way.</summary>
     public static byte[] StreamEvent(RouterError error)

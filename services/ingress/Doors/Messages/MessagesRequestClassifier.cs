@@ -23,6 +23,7 @@ public static class MessagesRequestClassifier
         Thinking,
         OutputConfig,
         Metadata,
+        MaxTokens,
     }
 
     private const JsonKinds Optional = JsonKinds.Null;
@@ -36,7 +37,7 @@ public static class MessagesRequestClassifier
         ("thinking", Field.Thinking, JsonKinds.Object | Optional),
         ("output_config", Field.OutputConfig, JsonKinds.Object | Optional),
         ("metadata", Field.Metadata, JsonKinds.Object | Optional),
-        ("max_tokens", Field.Other, JsonKinds.Number),
+        ("max_tokens", Field.MaxTokens, JsonKinds.Number),
         ("system", Field.Other, JsonKinds.String | JsonKinds.Array | Optional),
         ("tool_choice", Field.Other, JsonKinds.Object | Optional),
         ("temperature", Field.Other, JsonKinds.Number | Optional),
@@ -49,25 +50,12 @@ public static class MessagesRequestClassifier
 
     /// <param name="counting">A <c>count_tokens</c> request: the same body without <c>max_tokens</c>.</param>
     /// <exception cref="BadRequestBodyException">The body cannot be routed; the message says why, for the caller.</exception>
-    public static DoorRequest Classify(ReadOnlySpan<byte> body, bool counting = false)
-    {
-        try
-        {
-            return ClassifyCore(body, counting);
-        }
-        catch (JsonException)
-        {
-            throw new BadRequestBodyException("The request body is not valid JSON.", code: "invalid_json");
-        }
-    }
+    public static DoorRequest Classify(ReadOnlySpan<byte> body, bool counting = false) =>
+        JsonScan.Classify(body, b => ClassifyCore(b, counting));
 
     private static DoorRequest ClassifyCore(ReadOnlySpan<byte> body, bool counting)
     {
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-        if (!JsonScan.Read(ref reader) || reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new BadRequestBodyException("The request body must be a JSON object.");
-        }
+        var reader = JsonScan.Open(body);
         string? group = null, session = null, effort = null, thinkingType = null;
         long budget = 0;
         Range modelValue = default;
@@ -75,15 +63,8 @@ public static class MessagesRequestClassifier
         var messages = false;
         var maxTokens = false;
         List<SealedItem>? sealedItems = null;
-        while (JsonScan.Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
+        while (Fields.Next(ref reader, out var field))
         {
-            var (field, kinds, name) = Fields.Lookup(ref reader);
-            maxTokens |= name == "max_tokens";
-            JsonScan.Read(ref reader);
-            if (kinds != JsonKinds.None)
-            {
-                JsonScan.Expect(ref reader, name!, kinds);
-            }
             switch (field)
             {
                 case Field.Model:
@@ -110,6 +91,9 @@ public static class MessagesRequestClassifier
                     (effort, structured) = ReadOutputConfig(ref reader);
                     shape = shape with { StructuredOutput = structured };
                     break;
+                case Field.MaxTokens:
+                    maxTokens = true;
+                    break;
                 case Field.Metadata when reader.TokenType == JsonTokenType.StartObject:
                     session = ReadSession(ref reader);
                     break;
@@ -118,22 +102,10 @@ public static class MessagesRequestClassifier
                     break;
             }
         }
-        if (JsonScan.Read(ref reader))
-        {
-            throw new BadRequestBodyException("The request body must be one JSON object.");
-        }
-        if (string.IsNullOrEmpty(group))
-        {
-            throw new BadRequestBodyException("Missing required parameter: 'model' (the model group to use).", "model", "missing_required_parameter");
-        }
-        if (!messages)
-        {
-            throw new BadRequestBodyException("Missing required parameter: 'messages'.", "messages", "missing_required_parameter");
-        }
-        if (!maxTokens && !counting)
-        {
-            throw new BadRequestBodyException("Missing required parameter: 'max_tokens'.", "max_tokens", "missing_required_parameter");
-        }
+        JsonScan.End(ref reader);
+        JsonScan.Require(!string.IsNullOrEmpty(group), "model", "the model group to use");
+        JsonScan.Require(messages, "messages");
+        JsonScan.Require(maxTokens || counting, "max_tokens");
         shape = shape with { ReasoningEffort = ThinkingLevel.Of(effort, thinkingType, budget) };
         return new DoorRequest(group, modelValue, shape, Store: false, Background: false, session, sealedItems);
     }

@@ -4,7 +4,6 @@ using GenAiRouter.Ingress.Telemetry;
 using GenAiRouter.Protocols;
 using GenAiRouter.Protocols.Canonical;
 using GenAiRouter.Protocols.Messages;
-using GenAiRouter.Routing;
 
 namespace GenAiRouter.Ingress.Doors.Messages;
 
@@ -14,73 +13,21 @@ namespace GenAiRouter.Ingress.Doors.Messages;
 /// only lines naming usage are parsed. With capture on, the events are also assembled into the whole <c>message</c>
 /// (for the cache).
 /// </summary>
-public sealed class MessagesUsageScanner(bool captureFinalAnswer) : IAnswerStreamScanner
+public sealed class MessagesUsageScanner(bool captureFinalAnswer) : SseDataScanner
 {
-    private readonly ArrayBufferWriter<byte> _line = new(1024);
     private readonly MessagesAnswerReader? _reader = captureFinalAnswer ? new(new ToolNames()) : null;
     private readonly ArrayBufferWriter<byte> _nothing = new(1);
     private MessagesAnswerWriter? _assembler;
     private AnswerUsage _usage = new(0, 0, 0, 0);
-    private bool _sawUsage;
 
-    public UpstreamUsage? Usage => _sawUsage ? UpstreamUsage.From(_usage) : null;
-
-    public bool Ended { get; private set; }
-
-    public byte[]? FinalAnswer => _assembler is { Ended: true } assembler && assembler.Whole() is ({ } answer, null) ? answer : null;
-
-    public void Observe(ReadOnlySpan<byte> chunk)
-    {
-        while (!chunk.IsEmpty)
-        {
-            var newline = chunk.IndexOf((byte)'\n');
-            if (newline < 0)
-            {
-                _line.Write(chunk);
-                return;
-            }
-            if (_line.WrittenCount > 0)
-            {
-                _line.Write(chunk[..newline]);
-                EndLine(_line.WrittenSpan);
-                _line.ResetWrittenCount();
-            }
-            else
-            {
-                EndLine(chunk[..newline]);
-            }
-            chunk = chunk[(newline + 1)..];
-        }
-    }
+    public override byte[]? FinalAnswer => _assembler is { Ended: true } assembler && assembler.Whole() is ({ } answer, null) ? answer : null;
 
     /// <summary>Usage from a whole <c>message</c>; only its <c>usage</c> object is parsed.</summary>
-    public static UpstreamUsage? FromAnswer(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json);
-            if (!TopLevelProperty.Seek(ref reader, "usage"u8) || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-            using var usage = JsonDocument.ParseValue(ref reader);
-            return UpstreamUsage.From(MessagesAnswerReader.Usage(usage.RootElement, new AnswerUsage(0, 0, 0, 0)));
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static UpstreamUsage? FromAnswer(ReadOnlySpan<byte> json) =>
+        UsageOfWhole(json, usage => UpstreamUsage.From(MessagesAnswerReader.Usage(usage, new AnswerUsage(0, 0, 0, 0))));
 
-    public void Dispose() => _line.Clear();
-
-    private void EndLine(ReadOnlySpan<byte> line)
+    protected override void OnData(ReadOnlySpan<byte> data)
     {
-        if (!line.StartsWith("data:"u8))
-        {
-            return;
-        }
-        var data = line[5..].TrimEnd((byte)'\r').TrimStart((byte)' ');
         if (_reader is not null)
         {
             // The whole message keeps the upstream's id and model, as a non-streamed answer would have them.
@@ -109,7 +56,7 @@ public sealed class MessagesUsageScanner(bool captureFinalAnswer) : IAnswerStrea
         if (usage is { ValueKind: JsonValueKind.Object } reported)
         {
             _usage = MessagesAnswerReader.Usage(reported, _usage);
-            _sawUsage = true;
+            Usage = UpstreamUsage.From(_usage);
         }
         // A stream that says how it stopped is complete even if message_stop never comes.
         if (JsonRead.Text(e, "type") == "message_delta" && JsonRead.Property(e, "delta") is { } delta && JsonRead.Text(delta, "stop_reason") is not null)

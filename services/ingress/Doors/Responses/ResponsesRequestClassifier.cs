@@ -69,39 +69,19 @@ public static class ResponsesRequestClassifier
     ]);
 
     /// <exception cref="BadRequestBodyException">The body cannot be routed; the message says why, for the caller.</exception>
-    public static DoorRequest Classify(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            return ReadCore(body);
-        }
-        catch (JsonException)
-        {
-            throw new BadRequestBodyException("The request body is not valid JSON.", code: "invalid_json");
-        }
-    }
+    public static DoorRequest Classify(ReadOnlySpan<byte> body) => JsonScan.Classify(body, ReadCore);
 
     private static DoorRequest ReadCore(ReadOnlySpan<byte> body)
     {
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-        if (!JsonScan.Read(ref reader) || reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new BadRequestBodyException("The request body must be a JSON object.");
-        }
+        var reader = JsonScan.Open(body);
         string? group = null;
         Range modelValue = default;
         var shape = new RequestShape();
         bool store = false, background = false;
         string? session = null;
         List<SealedItem>? sealedItems = null;
-        while (JsonScan.Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
+        while (Fields.Next(ref reader, out var field))
         {
-            var (field, kinds, name) = Fields.Lookup(ref reader);
-            JsonScan.Read(ref reader);
-            if (kinds != JsonKinds.None)
-            {
-                JsonScan.Expect(ref reader, name!, kinds);
-            }
             switch (field)
             {
                 case Field.Model:
@@ -141,14 +121,8 @@ public static class ResponsesRequestClassifier
                     break;
             }
         }
-        if (JsonScan.Read(ref reader))
-        {
-            throw new BadRequestBodyException("The request body must be one JSON object.");
-        }
-        if (string.IsNullOrEmpty(group))
-        {
-            throw new BadRequestBodyException("Missing required parameter: 'model' (the model group to use).", "model", "missing_required_parameter");
-        }
+        JsonScan.End(ref reader);
+        JsonScan.Require(!string.IsNullOrEmpty(group), "model", "the model group to use");
         return new DoorRequest(group, modelValue, shape, store, background, session, sealedItems);
     }
 
