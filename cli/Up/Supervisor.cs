@@ -54,6 +54,7 @@ public sealed partial class Supervisor(RouterSetup setup, int basePort) : IAsync
 
             GenAI Smart Router is ready (standalone topology, config {setup.ConfigPath}).
               base URL:     http://127.0.0.1:{ingress}/v1
+              docs:         http://127.0.0.1:{ingress}/
               get a token:  ./genai-router token issue{PortOption()} --user you --project demo --env dev --groups {setup.Config.Groups.Keys.FirstOrDefault() ?? "<group>"}
               data:         {setup.DataDir}
               stop:         Ctrl-C

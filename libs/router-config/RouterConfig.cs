@@ -12,6 +12,7 @@ public sealed class RouterConfig
     public string? DataDir { get; set; }
     public BridgeConfig Bridge { get; set; } = new();
     public LimitsConfig Limits { get; set; } = new();
+    public DocsConfig Docs { get; set; } = new();
     /// <summary>
     /// The prompt Codex is given for every group (its catalog's <c>base_instructions</c>), a file relative to this one;
     /// unset: the coding-agent prompt the router ships. A group's own <c>instructions_file</c> wins.
@@ -32,6 +33,20 @@ public sealed class LimitsConfig
     public string FirstByteTimeout { get; set; } = "120s";
     /// <summary>Longest silence between two chunks of a response once it started.</summary>
     public string IdleTimeout { get; set; } = "300s";
+}
+
+/// <summary>The docs the router serves at its root.</summary>
+public sealed class DocsConfig
+{
+    /// <summary>Who readers ask for a caller token or access to another group: a name, an address or a link, as text.</summary>
+    public string Contact { get; set; } = "your platform team";
+
+    /// <summary>
+    /// The networks (CIDR) of the reverse proxies in front of ingress: only a request from one of them has its
+    /// X-Forwarded-Host, -Proto and -Prefix believed when the docs write the router's address into examples.
+    /// The default covers loopback and the private ranges where ingress controllers and cluster pods live.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
 }
 
 public sealed class BridgeConfig

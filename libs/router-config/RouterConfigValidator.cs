@@ -41,6 +41,17 @@ public static partial class RouterConfigValidator
                 problems.Add($"limits.{key}: expected a duration like 5s or 2m, got '{value}'");
             }
         }
+        if (config.Docs.Contact.Length is 0 or > 500)
+        {
+            problems.Add("docs.contact: must be between 1 and 500 characters");
+        }
+        foreach (var network in config.Docs.TrustedProxies)
+        {
+            if (!System.Net.IPNetwork.TryParse(network ?? "", out _))
+            {
+                problems.Add($"docs.trusted_proxies: expected a network like 10.0.0.0/8, got '{network}'");
+            }
+        }
         if (config.Groups.Count == 0)
         {
             problems.Add("groups: list at least one model group");

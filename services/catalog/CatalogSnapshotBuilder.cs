@@ -22,6 +22,7 @@ public static class CatalogSnapshotBuilder
                 FirstByteTimeout = ToDuration(config.Limits.FirstByteTimeout),
                 IdleTimeout = ToDuration(config.Limits.IdleTimeout),
             },
+            Docs = new Docs { Contact = config.Docs.Contact, TrustedProxies = { config.Docs.TrustedProxies } },
         };
         foreach (var (name, group) in config.Groups)
         {

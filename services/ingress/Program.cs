@@ -2,6 +2,7 @@ using GenAiRouter.Contracts.V1;
 using GenAiRouter.Hosting;
 using GenAiRouter.Ingress.Auth;
 using GenAiRouter.Ingress.Caching;
+using GenAiRouter.Ingress.Docs;
 using GenAiRouter.Ingress.Doors;
 using GenAiRouter.Ingress.Invocation;
 using GenAiRouter.Ingress.Routing;
@@ -21,6 +22,8 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
         builder.Services.AddSingleton<TargetHealth>();
         builder.Services.AddSingleton<RoutingCore>();
         builder.Services.AddDoors();
+        // The user docs, served at the root.
+        builder.Services.AddDocs();
         // Calling targets: natively, or through the bridge; one relay for both.
         builder.Services.AddSingleton<UpstreamClients>();
         builder.Services.AddSingleton<UpstreamCaller>();
@@ -39,4 +42,5 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
     {
         app.MapTokenRevocations();
         app.MapDoors();
+        app.MapDocs();
     });

@@ -1,0 +1,2 @@
+COPILOT_OFFLINE=true COPILOT_PROVIDER_BASE_URL="{{ROUTER_URL}}/v1" COPILOT_PROVIDER_API_KEY="$ROUTER_TOKEN" \
+  COPILOT_MODEL="{{GROUP}}" copilot -p "Say hello" --allow-all-tools -s

@@ -1,0 +1,1 @@
+GROK_API_KEY="$ROUTER_TOKEN" GROK_BASE_URL="{{ROUTER_URL}}/v1" GROK_MODEL="{{GROUP}}" grok -p "Say hello"
