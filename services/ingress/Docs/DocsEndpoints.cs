@@ -31,9 +31,11 @@ public static class DocsEndpoints
         // Rendered now: a page that cannot be built stops start-up rather than answering 500 later.
         app.Services.GetRequiredService<DocsSite>();
         app.MapGet("/", (HttpContext http, DocsSite site, DocsSettings settings) => WritePageAsync(http, site.HomeAtRoot, settings)).WithAccess(Access.Public);
-        // "docs/" resolves against /docs to /docs/, also behind a proxy that serves the router under a prefix.
-        app.MapGet("/docs", (HttpContext http) => Redirect(http, "docs/")).WithAccess(Access.Public);
-        app.MapGet("/docs/", (HttpContext http, DocsSite site, DocsSettings settings) => WritePageAsync(http, site.Page("index")!, settings)).WithAccess(Access.Public);
+        // One route for /docs and /docs/ (routing does not tell them apart). Links in the pages are relative to /docs/,
+        // so /docs is sent there: "docs/" resolves against it to /docs/, also under a proxy's path prefix.
+        app.MapGet("/docs/", (HttpContext http, DocsSite site, DocsSettings settings) => http.Request.Path.Value!.EndsWith('/')
+            ? WritePageAsync(http, site.Page("index")!, settings)
+            : Redirect(http, "docs/")).WithAccess(Access.Public);
         app.MapGet("/docs/{page}", (string page, HttpContext http, DocsSite site, DocsSettings settings) =>
             site.Page(page) is { } found && page != "index"
                 ? WritePageAsync(http, found, settings)
@@ -89,10 +91,11 @@ public static class DocsEndpoints
         return response.Body.WriteAsync(asset.Content).AsTask();
     }
 
-    private static IResult Redirect(HttpContext http, string relative)
+    private static Task Redirect(HttpContext http, string relative)
     {
+        http.Response.StatusCode = StatusCodes.Status301MovedPermanently;
         http.Response.Headers.Location = relative;
-        return Results.StatusCode(StatusCodes.Status301MovedPermanently);
+        return Task.CompletedTask;
     }
 }
 
