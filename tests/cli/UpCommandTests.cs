@@ -24,8 +24,10 @@ public sealed class UpCommandTests
         await using var up = RouterProcess.Cli("up", "--port", Text(port));
 
         await up.WaitForOutputAsync($"base URL:     http://127.0.0.1:{port}/v1", ReadyWithin);
+        await up.WaitForOutputAsync($"docs:         http://127.0.0.1:{port}/", ReadyWithin);
 
         using var http = new HttpClient();
+        Assert.Contains("GenAI Smart Router", await http.GetStringAsync($"http://127.0.0.1:{port}/"), StringComparison.Ordinal);
         foreach (var app in RouterApps.All)
         {
             var readyz = new Uri($"http://127.0.0.1:{RouterApps.StandalonePorts(app, port).Http}/readyz");

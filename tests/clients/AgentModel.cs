@@ -22,6 +22,10 @@ public sealed class AgentModel : IAsyncDisposable
     /// <summary>The shell command every client is asked to run, as the shell tool's command.</summary>
     public const string Command = "printf 'router tool ok\\n' > hello.txt";
 
+    /// <summary>The arguments of the <c>bash</c> tool opencode and Kilo offer, running <see cref="Command"/>.</summary>
+    public static string BashArguments { get; } =
+        $$"""{"command":{{System.Text.Json.JsonSerializer.Serialize(Command)}},"description":"Write hello.txt"}""";
+
     private readonly ScriptedUpstream _upstream;
     private string _shellTool = "";
     private string _shellArguments = "";

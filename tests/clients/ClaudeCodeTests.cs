@@ -41,22 +41,18 @@ public sealed class ClaudeCodeTests(ClientMatrixRouter matrix) : IDisposable
         AgentChecks.RanTheToolLoop(run, _workspace, model);
     }
 
-    private Task<ClientRun> RunAsync(string group, string tokenVariable, string prompt, params string[] flags) =>
-        NpmClients.RunAsync(NpmClients.Require("claude", "@anthropic-ai/claude-code"), ["-p", .. flags, prompt],
-            new Dictionary<string, string>
-            {
-                // The router's root: Claude Code adds /v1/messages itself.
-                ["ANTHROPIC_BASE_URL"] = matrix.BaseUrl[..^"/v1".Length],
-                [tokenVariable] = matrix.Token,
-                ["ANTHROPIC_MODEL"] = group,
-                ["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = group,
-                ["IS_SANDBOX"] = "1",
-                ["DISABLE_TELEMETRY"] = "1",
-                ["DISABLE_AUTOUPDATER"] = "1",
-                ["DISABLE_ERROR_REPORTING"] = "1",
-                ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
-            },
-            _workspace, TimeSpan.FromMinutes(3));
+    private Task<ClientRun> RunAsync(string group, string tokenVariable, string prompt, params string[] flags)
+    {
+        // The docs' environment (Bearer); the docs say ANTHROPIC_API_KEY instead sends the token as x-api-key.
+        var environment = DocsSnippets.Exports("claude-code.sh", matrix, group);
+        environment.Remove("ANTHROPIC_AUTH_TOKEN");
+        environment[tokenVariable] = matrix.Token;
+        environment["IS_SANDBOX"] = "1";
+        environment["DISABLE_TELEMETRY"] = "1";
+        environment["DISABLE_AUTOUPDATER"] = "1";
+        environment["DISABLE_ERROR_REPORTING"] = "1";
+        return NpmClients.RunAsync(NpmClients.Require("claude", "@anthropic-ai/claude-code"), ["-p", .. flags, prompt], environment, _workspace, TimeSpan.FromMinutes(3));
+    }
 
     public void Dispose() => Directory.Delete(_workspace, recursive: true);
 }

@@ -29,6 +29,9 @@ public sealed class ClientMatrixRouter : IAsyncLifetime
     /// <summary>The router's OpenAI-style base URL, ending in /v1.</summary>
     public string BaseUrl => Router.BaseUrl.ToString().TrimEnd('/');
 
+    /// <summary>The router's root, as its docs show it (the Anthropic clients' base URL).</summary>
+    public string Root => BaseUrl[..^"/v1".Length];
+
     public async ValueTask InitializeAsync()
     {
         ChatModel = await AgentModel.StartAsync();

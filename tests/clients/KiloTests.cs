@@ -6,20 +6,21 @@ public sealed class KiloTests(ClientMatrixRouter matrix) : CodingAgentTests(matr
 {
     protected override string ShellTool => "bash";
 
-    protected override string ShellArguments => OpencodeConfig.BashArguments;
+    protected override string ShellArguments => AgentModel.BashArguments;
 
     protected override async Task<ClientRun> RunAsync(string group, string prompt, bool runTools)
     {
         var kilo = NpmClients.Require("kilo", "@kilocode/cli");
         var config = Workspace + "-kilo.json";
-        await File.WriteAllTextAsync(config, OpencodeConfig.Json("https://app.kilo.ai/config.json", "@ai-sdk/openai-compatible", Matrix.BaseUrl, group));
+        // The docs: opencode's file with Kilo's schema.
+        await File.WriteAllTextAsync(config, DocsSnippets.OpencodeConfig(Matrix, group, "@ai-sdk/openai-compatible", "https://app.kilo.ai/config.json"));
         try
         {
             return await NpmClients.RunAsync(kilo, ["run", .. runTools ? ["--auto"] : Array.Empty<string>(), "-m", $"metrum/{group}", prompt],
                 new Dictionary<string, string>
                 {
                     ["KILO_CONFIG"] = config,
-                    ["METRUM_API_KEY"] = Matrix.Token,
+                    ["ROUTER_TOKEN"] = Matrix.Token,
                     ["KILO_DISABLE_MODELS_FETCH"] = "1",
                     ["KILO_DISABLE_AUTOUPDATE"] = "1",
                     ["KILO_TELEMETRY_LEVEL"] = "off",

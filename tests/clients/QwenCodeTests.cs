@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace GenAiRouter.Clients.Tests;
 
-/// <summary>Qwen Code (npm <c>@qwen-code/qwen-code</c>) with its OpenAI settings in the environment: Chat Completions, with user and tool content as arrays of parts.</summary>
+/// <summary>Qwen Code (npm <c>@qwen-code/qwen-code</c>) with the OpenAI settings the docs export: Chat Completions, with user and tool content as arrays of parts.</summary>
 [Collection(ClientMatrix.Name)]
 public sealed class QwenCodeTests(ClientMatrixRouter matrix) : CodingAgentTests(matrix)
 {
@@ -13,11 +13,6 @@ public sealed class QwenCodeTests(ClientMatrixRouter matrix) : CodingAgentTests(
     // --yolo: without it, a non-interactive Qwen Code does not offer its shell tool at all.
     protected override Task<ClientRun> RunAsync(string group, string prompt, bool runTools) =>
         NpmClients.RunAsync(NpmClients.Require("qwen", "@qwen-code/qwen-code"), ["--auth-type", "openai", .. runTools ? ["--yolo"] : Array.Empty<string>(), prompt],
-            new Dictionary<string, string>
-            {
-                ["OPENAI_BASE_URL"] = Matrix.BaseUrl,
-                ["OPENAI_API_KEY"] = Matrix.Token,
-                ["OPENAI_MODEL"] = group,
-            },
+            DocsSnippets.Exports("qwen-code.sh", Matrix, group),
             Workspace, TimeSpan.FromMinutes(3));
 }
