@@ -61,7 +61,7 @@ public class HotPathBenchmarks
         _http.Request.Headers.Authorization = "Bearer " + Token;
         var caller = new Caller { KeyId = "k3y1d2ab9x", User = "alice", Project = "web", Env = "dev", ExpiresAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(1)) };
         caller.Grants.Add(new GroupGrant { Group = "coder", Reasoning = true });
-        _authenticator = new CallerAuthenticator(new CallerTokens.CallerTokensClient(new AcceptingInvoker(caller)), TimeProvider.System);
+        _authenticator = new CallerAuthenticator(new CallerTokens.CallerTokensClient(new AcceptingInvoker(caller)), TelemetryBenchmarks.Metrics(), TimeProvider.System);
         await _authenticator.AuthenticateAsync(CallerCredentials.Bearer(_http.Request), default);
         for (var i = 0; i < 3; i++)
         {

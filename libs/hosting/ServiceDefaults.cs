@@ -41,6 +41,7 @@ public static class ServiceDefaults
         builder.Services.AddHealthChecks().AddCheck<LifetimeHealthCheck>("lifetime", tags: [ReadyTag]);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ParentProcessWatchdog>();
+        builder.AddObservability(appId);
         AddTopology(builder, appId);
         return builder;
     }
@@ -55,12 +56,13 @@ public static class ServiceDefaults
             // Failures and refusals are worth a line; a success has its own, richer line from the service that served
             // it (ingress: RequestCompleted), or is routine (probes, event deliveries, internal gRPC calls).
             o.GetLevel = (http, _, error) =>
-                IsProbe(http.Request.Path) ? LogEventLevel.Verbose
+                IsProbe(http.Request.Path) || http.Request.Path.StartsWithSegments(Observability.MetricsPath) ? LogEventLevel.Verbose
                 : error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
                 : http.Response.StatusCode >= 400 ? LogEventLevel.Information
                 : LogEventLevel.Debug;
         });
         app.UseMiddleware<AccessControlMiddleware>();
+        app.MapMetrics();
         app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false }).WithAccess(Access.Probe);
         app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteReadiness }).WithAccess(Access.Probe);
         // Only the health service's own methods: the catch-all endpoints for unknown services and methods that gRPC

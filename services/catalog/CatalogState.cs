@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using GenAiRouter.Contracts.V1;
 using GenAiRouter.Hosting;
@@ -12,8 +13,11 @@ namespace GenAiRouter.Catalog;
 /// the same on two polls in a row, so a file caught half-written is never taken for a smaller catalog.
 /// A bad reload keeps the last good snapshot.
 /// </summary>
-public sealed partial class CatalogState(IConfiguration configuration, ILogger<CatalogState> logger) : BackgroundService
+public sealed partial class CatalogState(IConfiguration configuration, IMeterFactory meters, ILogger<CatalogState> logger) : BackgroundService
 {
+    private readonly Counter<long> _reloadFailures = meters.Create("GenAiRouter.Catalog").CreateCounter<long>("router.catalog.reload_failures", "{reload}",
+        "Configuration changes that could not be used (the last good catalog stayed)");
+
     private readonly string _path = RouterConfigFile.Path(configuration);
     private readonly TimeSpan _interval = TimeSpan.FromMilliseconds(configuration.GetValue("Router:Catalog:ReloadMilliseconds", 2000));
     private CatalogSnapshot? _current;
@@ -55,6 +59,7 @@ public sealed partial class CatalogState(IConfiguration configuration, ILogger<C
             }
             catch (IOException e)
             {
+                _reloadFailures.Add(1);
                 ReloadFailed(logger, Current.Version, _path, e.Message);
                 continue;
             }
@@ -79,6 +84,7 @@ public sealed partial class CatalogState(IConfiguration configuration, ILogger<C
             {
                 // Remember the bad content so the same problem is logged once, not every tick.
                 _seen = hash;
+                _reloadFailures.Add(1);
                 ReloadFailed(logger, Current.Version, _path, string.Join("; ", e.Problems));
             }
         }

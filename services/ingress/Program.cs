@@ -17,6 +17,8 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
         builder.AddServiceDependency(RouterApps.Auth, gatesReadiness: false);
         builder.AddRouterGrpcClient<CallerTokens.CallerTokensClient>(RouterApps.Auth);
         builder.Services.AddSingleton<CallerAuthenticator>();
+        // Metrics of requests, tokens, cost and the pipeline, and the span of each upstream call.
+        builder.Services.AddSingleton<RouterMetrics>();
         // Routing: the local catalog snapshot, target health, and the one core every door shares.
         builder.AddCatalogSnapshots();
         builder.Services.AddSingleton<TargetHealth>();

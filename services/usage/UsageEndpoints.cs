@@ -22,7 +22,7 @@ public static partial class UsageEndpoints
     /// Stores one event (as Dapr delivers) or a CloudEvents batch (as the standalone publisher sends a busy router's
     /// events); a redelivery is acknowledged without counting it again. A database that is away asks for a retry.
     /// </summary>
-    private static async Task<IResult> ReceiveAsync(HttpRequest request, UsageStore store, ILogger<UsageStore> logger)
+    private static async Task<IResult> ReceiveAsync(HttpRequest request, UsageStore store, UsageMetrics metrics, ILogger<UsageStore> logger)
     {
         var aborted = request.HttpContext.RequestAborted;
         List<UsageEvent> events;
@@ -38,20 +38,24 @@ public static partial class UsageEndpoints
         }
         if (events.Count == 0)
         {
+            metrics.Events("malformed", 1);
             // Malformed events cannot become valid by retrying; Dapr moves DROP answers to the dead-letter topic.
             return Results.Json(new { status = "DROP" });
         }
         try
         {
             var stored = await store.StoreAsync(events, request.HttpContext.RequestAborted);
+            metrics.Events("stored", stored);
             if (stored < events.Count)
             {
+                metrics.Events("redelivered", events.Count - stored);
                 Redelivered(logger, events.Count - stored);
             }
         }
         catch (DbException e)
         {
             // The database is away: the events stay with the sender (Dapr pub/sub, or ingress's queue) for a retry.
+            metrics.Events("retry", events.Count);
             DatabaseUnavailable(logger, events.Count, e.GetType().Name);
             return Results.Json(new { status = "RETRY" }, statusCode: 503);
         }

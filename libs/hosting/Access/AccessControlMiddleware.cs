@@ -29,7 +29,13 @@ internal sealed partial class AccessControlMiddleware(
         {
             return next(http);
         }
-        switch (Listeners.Of(http))
+        var listener = Listeners.Of(http);
+        if (access == Access.Metrics)
+        {
+            // What a scrape shows (group, target and project names, traffic) is the operator's, not the callers'.
+            return listener == Listener.Public ? options.Value.PublicNotFound?.Invoke(http) ?? NotFound(http) : next(http);
+        }
+        switch (listener)
         {
             case Listener.Public:
                 return access == Access.Public ? next(http) : options.Value.PublicNotFound?.Invoke(http) ?? NotFound(http);

@@ -13,6 +13,8 @@ public enum Access
     Admin,
     /// <summary>Liveness and readiness probes: anyone, on any port.</summary>
     Probe,
+    /// <summary>The metrics scrape: anyone on the internal (loopback) and health ports, never on ingress's public door.</summary>
+    Metrics,
 }
 
 /// <summary>Marks a gRPC service, a method or an endpoint with who may reach it.</summary>

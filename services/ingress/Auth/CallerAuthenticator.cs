@@ -11,7 +11,7 @@ namespace GenAiRouter.Ingress.Auth;
 /// (never the token), so a steady stream of requests costs no call to auth; a revocation event drops the
 /// key's entries at once, and entries also lapse after a minute as a backstop.
 /// </summary>
-public sealed class CallerAuthenticator(CallerTokens.CallerTokensClient auth, TimeProvider time)
+public sealed class CallerAuthenticator(CallerTokens.CallerTokensClient auth, Telemetry.RouterMetrics metrics, TimeProvider time)
 {
     private static readonly TimeSpan AcceptedFor = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan RefusedFor = TimeSpan.FromSeconds(5);
@@ -29,6 +29,7 @@ public sealed class CallerAuthenticator(CallerTokens.CallerTokensClient auth, Ti
         var now = time.GetUtcNow();
         if (_cache.TryGetValue(key, out var cached) && cached.Until > now)
         {
+            metrics.Validated(fromCache: true, cached.Result.Failure);
             return cached.Result;
         }
 
@@ -39,6 +40,7 @@ public sealed class CallerAuthenticator(CallerTokens.CallerTokensClient auth, Ti
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {
+            metrics.Validated(fromCache: false, AuthFailure.AuthUnavailable);
             return AuthenticationResult.Refused(AuthFailure.AuthUnavailable);
         }
         var result = reply.ResultCase == ValidateTokenReply.ResultOneofCase.Caller
@@ -50,6 +52,7 @@ public sealed class CallerAuthenticator(CallerTokens.CallerTokensClient auth, Ti
                 TokenRejection.Malformed => AuthFailure.Malformed,
                 _ => AuthFailure.Unknown,
             });
+        metrics.Validated(fromCache: false, result.Failure);
         if (_cache.Count >= MaxEntries)
         {
             Evict(now);

@@ -27,6 +27,7 @@ public sealed partial class RoutingCore(
     ResponseCache cache,
     UsageRecorder usage,
     ModelCatalog models,
+    RouterMetrics metrics,
     TimeProvider time,
     ILogger<RoutingCore> logger)
 {
@@ -38,6 +39,8 @@ public sealed partial class RoutingCore(
         var requestId = "req_" + Guid.NewGuid().ToString("N");
         http.Response.Headers["x-request-id"] = requestId;
         http.Response.Headers[CacheHeader] = "bypass";
+        var record = new RequestRecord(requestId, started, door);
+        http.Response.OnStarting(WriteServerTiming, (http, record));
         if (await AdmitAsync(http, door) is not { } caller)
         {
             return;
@@ -47,7 +50,6 @@ public sealed partial class RoutingCore(
             // Codex fetches its model catalog again when this differs from the ETag it has.
             http.Response.Headers["x-models-etag"] = models.For(caller, current).ETag;
         }
-        var record = new RequestRecord(requestId, started, door);
         using var left = http.RequestAborted.UnsafeRegister(RequestRecord.MarkCallerLeft, record);
         try
         {
@@ -61,12 +63,29 @@ public sealed partial class RoutingCore(
         {
             // One usage event per authenticated request, whatever happened; 499 when the caller went away.
             var status = record.CallerLeft ? 499 : http.Response.StatusCode;
-            usage.Record(UsageMeter.Build(caller, record, status, time.GetUtcNow()));
+            var usageEvent = UsageMeter.Build(caller, record, status, time.GetUtcNow());
+            usage.Record(usageEvent);
+            metrics.Completed(usageEvent, record);
             if (record.Target is { } target)
             {
                 RequestCompleted(logger, requestId, record.Group, target.Name, status, record.LatencyMs, record.Usage?.InputTokens ?? 0, record.Usage?.OutputTokens ?? 0);
             }
         }
+    }
+
+    /// <summary>
+    /// <c>Server-Timing</c> as the answer's head goes out: the router's own time so far (total minus the time spent
+    /// waiting on targets for their first byte, failed attempts included) and that wait, so a caller sees in curl or a
+    /// browser what the router added.
+    /// </summary>
+    private static Task WriteServerTiming(object state)
+    {
+        var (http, record) = ((HttpContext, RequestRecord))state;
+        var total = Stopwatch.GetElapsedTime(record.StartedAt).TotalMilliseconds;
+        http.Response.Headers["Server-Timing"] = record.UpstreamWaitMs is { } upstream
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"router;dur={Math.Max(0, total - upstream):0.0};desc=\"router\", upstream;dur={upstream:0.0};desc=\"upstream to first byte\"")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"router;dur={total:0.0};desc=\"router\"");
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -168,6 +187,7 @@ public sealed partial class RoutingCore(
         }
         (record.Group, record.Stream, record.ImageCount) = (request.Group, request.Shape.Stream, request.Shape.ImageCount);
         var (group, targets, refusal) = Route(http, door, caller, snapshot, request);
+        record.GroupFound = group is not null;
         if (refusal is not null)
         {
             await door.WriteErrorAsync(http, refusal);
@@ -279,9 +299,12 @@ public sealed partial class RoutingCore(
         var headers = door.NativeHeaders(http.Request);
         foreach (var target in targets)
         {
+            using var call = RouterMetrics.StartUpstreamCall(request.Group, target, door.Protocol);
+            var sent = Stopwatch.GetTimestamp();
             var (answer, failure) = target.Api == door.Protocol
                 ? await native.SendAsync(target, request, body, snapshot.Limits, headers, http.RequestAborted)
                 : await bridged.SendAsync(record.RequestId, door, request, target, snapshot.Version, body, snapshot.Limits, http.RequestAborted);
+            record.UpstreamWaitMs = (record.UpstreamWaitMs ?? 0) + Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
             if (failure is { Kind: FailureKind.Refused })
             {
                 // The request itself was refused: another target would refuse it too.
@@ -295,6 +318,11 @@ public sealed partial class RoutingCore(
                 await using (answer)
                 {
                     (var outcome, failure) = await relay.RelayAsync(http, record, request, target, answer!, snapshot.Limits);
+                    if (call is not null && record.Usage is { } used)
+                    {
+                        call.SetTag("gen_ai.usage.input_tokens", used.InputTokens);
+                        call.SetTag("gen_ai.usage.output_tokens", used.OutputTokens);
+                    }
                     switch (outcome)
                     {
                         case RelayOutcome.Delivered:
@@ -310,6 +338,8 @@ public sealed partial class RoutingCore(
             }
             health.Failed(target);
             UpstreamFailed(logger, record.RequestId, request.Group, target.Name, failure!.Kind, failure.Message);
+            metrics.FailedOver(request.Group, target, failure.Kind);
+            call?.SetStatus(ActivityStatusCode.Error, failure.Kind.ToString());
             last = failure;
         }
         await door.WriteErrorAsync(http, RouterError.AllTargetsFailed(request.Group, last));

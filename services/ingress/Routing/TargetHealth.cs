@@ -39,6 +39,13 @@ public sealed class TargetHealth(TimeProvider time)
 
     public void Succeeded(Target target) => _state.TryRemove(Key(target), out _);
 
+    /// <summary>The targets that failed lately, and whether each is cooling down now (for the metrics).</summary>
+    public IEnumerable<(string Target, bool Cooling)> Cooling()
+    {
+        var now = time.GetUtcNow();
+        return _state.Select(s => (s.Key[..s.Key.IndexOf('@', StringComparison.Ordinal)], s.Value.CoolUntil > now));
+    }
+
     private bool IsCooling(Target target, DateTimeOffset now) => _state.TryGetValue(Key(target), out var s) && s.CoolUntil > now;
 
     private static IEnumerable<Target> WeightedShuffle(IEnumerable<Target> targets)

@@ -11,7 +11,7 @@ namespace GenAiRouter.Ingress.Telemetry;
 /// queue (10,000) is spilled to the data directory, and so is whatever is still queued when a shutdown's drain runs
 /// out of time; spilled events are sent once the queue has room again, or on the next start.
 /// </summary>
-public sealed partial class UsageRecorder(IEventPublisher events, IConfiguration configuration, ILogger<UsageRecorder> logger) : BackgroundService
+public sealed partial class UsageRecorder(IEventPublisher events, RouterMetrics metrics, IConfiguration configuration, ILogger<UsageRecorder> logger) : BackgroundService
 {
     private const int Capacity = 10_000;
     private const int MaxBatch = 500;
@@ -31,7 +31,11 @@ public sealed partial class UsageRecorder(IEventPublisher events, IConfiguration
 
     public void Record(UsageEvent usage)
     {
-        if (!_queue.Writer.TryWrite(usage))
+        if (_queue.Writer.TryWrite(usage))
+        {
+            metrics.UsageEvents("queued", 1);
+        }
+        else
         {
             Keep([usage], "the usage queue is full");
         }
@@ -83,6 +87,7 @@ public sealed partial class UsageRecorder(IEventPublisher events, IConfiguration
             try
             {
                 await events.PublishAsync(Topics.Usage, batch, drain.Token);
+                metrics.UsageEvents("published", batch.Count);
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or Grpc.Core.RpcException or Dapr.DaprException)
             {
@@ -118,6 +123,7 @@ public sealed partial class UsageRecorder(IEventPublisher events, IConfiguration
             try
             {
                 _spill.Write(usage);
+                metrics.UsageEvents("spilled", usage.Count);
                 Volatile.Write(ref _spilledSinceSent, 1);
                 UsageSpilled(logger, usage.Count, why);
                 return;
@@ -127,6 +133,7 @@ public sealed partial class UsageRecorder(IEventPublisher events, IConfiguration
                 SpillFailed(logger, e.Message);
             }
         }
+        metrics.UsageEvents("dropped", usage.Count);
         foreach (var lost in usage)
         {
             UsageDropped(logger, lost.RequestId, why, Interlocked.Increment(ref _dropped));
@@ -149,6 +156,7 @@ public sealed partial class UsageRecorder(IEventPublisher events, IConfiguration
             try
             {
                 await events.PublishAsync(Topics.Usage, batch, stoppingToken);
+                metrics.UsageEvents("published", batch.Count);
                 return;
             }
             catch (Exception e) when (e is HttpRequestException or Grpc.Core.RpcException or Dapr.DaprException || (e is OperationCanceledException && !stoppingToken.IsCancellationRequested))

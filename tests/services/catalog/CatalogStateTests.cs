@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,13 +13,16 @@ public sealed class CatalogStateTests : IDisposable
               - { name: a, api: responses, base_url: http://a, model: m }
         """;
 
+    private static readonly System.Diagnostics.Metrics.IMeterFactory Meters =
+        new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"catalog-{Guid.NewGuid():N}.yaml");
 
     [Fact]
     public async Task A_changed_file_becomes_a_new_snapshot_version_and_a_bad_one_keeps_the_last_good()
     {
         await File.WriteAllTextAsync(_path, OneGroup);
-        using var state = new CatalogState(Settings(), NullLogger<CatalogState>.Instance);
+        using var state = new CatalogState(Settings(), Meters, NullLogger<CatalogState>.Instance);
         await state.StartAsync(default);
         Assert.Equal(1, state.Current.Version);
 
@@ -41,7 +45,7 @@ public sealed class CatalogStateTests : IDisposable
     public async Task A_bad_file_at_start_fails_start_up_with_its_problem()
     {
         await File.WriteAllTextAsync(_path, "groups:\n  g: { targets: [] }\n");
-        using var state = new CatalogState(Settings(), NullLogger<CatalogState>.Instance);
+        using var state = new CatalogState(Settings(), Meters, NullLogger<CatalogState>.Instance);
 
         var e = await Assert.ThrowsAsync<RouterConfig.RouterConfigException>(() => state.StartAsync(default));
 

@@ -7,6 +7,7 @@ using GenAiRouter.Hosting;
 using GenAiRouter.Ingress.Telemetry;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GenAiRouter.Ingress.Tests.Telemetry;
@@ -171,7 +172,9 @@ public sealed class UsageDeliveryTests : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(
             [new("Router:Subscribers:usage", Url("/").ToString()), new(InternalCredential.StandaloneVariable, InternalToken)]).Build();
         var publisher = new StandaloneEventPublisher(_http, configuration, InternalCredential.From(configuration, Topology.Standalone), "ingress");
-        var recorder = new UsageRecorder(publisher, configuration, NullLogger<UsageRecorder>.Instance);
+        var metrics = new RouterMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            configuration, new GenAiRouter.Ingress.Routing.TargetHealth(TimeProvider.System));
+        var recorder = new UsageRecorder(publisher, metrics, configuration, NullLogger<UsageRecorder>.Instance);
         await recorder.StartAsync(default);
         return recorder;
     }

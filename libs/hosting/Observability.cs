@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace GenAiRouter.Hosting;
+
+/// <summary>
+/// Metrics and traces, wired once for every service with OpenTelemetry. Metrics: the router's own meters
+/// (<c>GenAiRouter.*</c>), ASP.NET Core, HttpClient and the .NET runtime, scraped in the Prometheus format at
+/// <c>/metrics</c> on the internal and health ports, and exported over OTLP when the standard
+/// <c>OTEL_EXPORTER_OTLP_*</c> variables name an endpoint. Traces: only with such an endpoint (nothing to send them to
+/// otherwise); a caller's <c>traceparent</c> is honoured and carried to the other services and upstreams.
+/// <c>Router:Telemetry:Enabled=false</c> turns both off.
+/// </summary>
+public static class Observability
+{
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>Every router meter and activity source is named under this prefix (<c>GenAiRouter.Ingress</c>, ...).</summary>
+    public const string SourcePrefix = "GenAiRouter.";
+
+    private static readonly string[] OtlpEndpointVariables = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"];
+
+    // Seconds: from a cache hit's milliseconds to a long agent turn's minutes.
+    private static readonly double[] SecondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+    // Tokens: the GenAI semantic conventions' advice, powers of four.
+    private static readonly double[] TokenBuckets = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216];
+
+    public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder, string appId)
+    {
+        var configuration = builder.Configuration;
+        if (!Enabled(configuration))
+        {
+            return builder;
+        }
+        var otlp = OtlpEndpointVariables.Any(name => !string.IsNullOrEmpty(configuration[name]));
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName: $"genai-router-{appId}", serviceNamespace: "genai-router"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(SourcePrefix + "*", "System.Runtime")
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddView(instrument => instrument.Unit switch
+                    {
+                        "s" => new ExplicitBucketHistogramConfiguration { Boundaries = SecondsBuckets },
+                        "{token}" => new ExplicitBucketHistogramConfiguration { Boundaries = TokenBuckets },
+                        _ => null,
+                    })
+                    .AddPrometheusExporter();
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
+        if (otlp)
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(SourcePrefix + "*")
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsOperational(http.Request.Path))
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter());
+        }
+        return builder;
+    }
+
+    public static WebApplication MapMetrics(this WebApplication app)
+    {
+        if (Enabled(app.Configuration))
+        {
+            app.MapPrometheusScrapingEndpoint(MetricsPath).WithAccess(Access.Metrics);
+        }
+        return app;
+    }
+
+    private static bool Enabled(IConfiguration configuration) =>
+        !string.Equals(configuration["Router:Telemetry:Enabled"], "false", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Probes and scrapes: not traced.</summary>
+    private static bool IsOperational(PathString path) =>
+        path.StartsWithSegments(MetricsPath) || path.StartsWithSegments(ServiceDefaults.LivenessPath) || path.StartsWithSegments(ServiceDefaults.ReadinessPath)
+        || path.StartsWithSegments("/grpc.health.v1.Health");
+}
