@@ -259,7 +259,7 @@ public sealed class HelmChartTests
         Assert.Equal(("public", "gateways", "https"), (route.Items("spec.parentRefs").Single()["name"], route.Items("spec.parentRefs").Single()["namespace"], route.Items("spec.parentRefs").Single()["sectionName"]));
         Assert.Equal("router.example.com", route.Strings("spec.hostnames").Single());
         var rule = route.Items("spec.rules").Single();
-        Assert.Equal("/v1", rule.Items("matches").Single()["path.value"]);
+        Assert.Equal("/", rule.Items("matches").Single()["path.value"]);
         Assert.Equal("30m", rule["timeouts.request"]);
         Assert.Equal((service.Name, service.Items("spec.ports").Single()["port"]), (rule.Items("backendRefs").Single()["name"], rule.Items("backendRefs").Single()["port"]));
     }
@@ -273,6 +273,57 @@ public sealed class HelmChartTests
         Assert.NotNull(configMap["data[genai-router.yaml]"]);
     }
 
+    [Fact]
+    public async Task Monitoring_renders_scrape_annotations_pod_and_service_monitors_the_otlp_endpoint_and_the_dashboard()
+    {
+        var manifests = await Helm.TemplateWithAsync("""
+            monitoring:
+              podMonitor: { enabled: true, labels: { release: kube-prometheus } }
+              serviceMonitor: { enabled: true }
+              otlp: { endpoint: "http://otel-collector.observability:4318" }
+              projectLabels: false
+              grafanaDashboard: { enabled: true, namespace: monitoring }
+            dapr: { tracing: { otlpEndpoint: "otel-collector.observability:4318" } }
+            """);
+
+        foreach (var deployment in Of(manifests, "Deployment"))
+        {
+            var container = deployment.Items("spec.template.spec.containers").Single();
+            Assert.Equal(("true", "8090", "/metrics"), (deployment["spec.template.metadata.annotations[prometheus.io/scrape]"],
+                deployment["spec.template.metadata.annotations[prometheus.io/port]"], deployment["spec.template.metadata.annotations[prometheus.io/path]"]));
+            Assert.Equal(Env(container, "Router__HealthPort"), deployment["spec.template.metadata.annotations[prometheus.io/port]"]);
+            Assert.Equal("http://otel-collector.observability:4318", Env(container, "OTEL_EXPORTER_OTLP_ENDPOINT"));
+            Assert.Equal("false", Env(container, "Router__Telemetry__ProjectLabels"));
+        }
+        var podMonitor = Assert.Single(Of(manifests, "PodMonitor"));
+        Assert.Equal("monitoring.coreos.com/v1", podMonitor["apiVersion"]);
+        Assert.Equal("kube-prometheus", podMonitor["metadata.labels[release]"]);
+        var endpoint = podMonitor.Items("spec.podMetricsEndpoints").Single();
+        Assert.Equal(("health", Observability.MetricsPath), (endpoint["port"], endpoint["path"]));
+        Assert.All(Of(manifests, "Deployment"), d => Assert.True(Selects(podMonitor, "spec.selector.matchLabels", (YamlMappingNode)d.Node("spec.template.metadata.labels")!)));
+
+        var serviceMonitor = Assert.Single(Of(manifests, "ServiceMonitor"));
+        var metricsServices = Of(manifests, "Service").Where(s => Selects(serviceMonitor, "spec.selector.matchLabels", (YamlMappingNode)s.Node("metadata.labels")!)).ToList();
+        Assert.Equal(RouterApps.All.Order(), metricsServices.Select(s => s["metadata.labels[app.kubernetes.io/component]"]).Order());
+        Assert.All(metricsServices, s => Assert.Equal("health", s.Items("spec.ports").Single()["targetPort"]));
+
+        var dashboard = Of(manifests, "ConfigMap").Single(c => c["metadata.labels[grafana_dashboard]"] == "1");
+        Assert.Equal("monitoring", dashboard["metadata.namespace"]);
+        var json = System.Text.Json.JsonDocument.Parse(dashboard["data[genai-router.json]"]!).RootElement;
+        Assert.Equal("GenAI Smart Router", json.GetProperty("title").GetString());
+        Assert.True(json.GetProperty("panels").GetArrayLength() >= 10);
+
+        var tracing = Assert.Single(Of(manifests, "Configuration"));
+        Assert.Equal("otel-collector.observability:4318", tracing["spec.tracing.otel.endpointAddress"]);
+
+        var defaults = await Helm.TemplateAsync();
+        Assert.Empty(Of(defaults, "PodMonitor").Concat(Of(defaults, "ServiceMonitor")));
+        Assert.DoesNotContain(Of(defaults, "Deployment"), d => Env(d.Items("spec.template.spec.containers").Single(), "OTEL_EXPORTER_OTLP_ENDPOINT") is not null);
+    }
+
+    private static bool Selects(Manifest selector, string path, YamlMappingNode labels) =>
+        ((YamlMappingNode)selector.Node(path)!).Children.All(l => labels.Children.TryGetValue(l.Key, out var value) && value.ToString() == l.Value.ToString());
+
     public static TheoryData<string, string> BadValues => new()
     {
         { "httpRoute: { enabled: true }", "/httpRoute/parentRefs" },
@@ -283,6 +334,8 @@ public sealed class HelmChartTests
         { "secrets: { adminKey: { existingSecret: '' } }", "/secrets/adminKey/existingSecret" },
         { "dapr: { components: { cache: { type: redis } } }", "/dapr/components/cache/type" },
         { "security: { appTokenSecret: '' }", "/security/appTokenSecret" },
+        { "monitoring: { otlp: { endpoint: otel-collector:4318 } }", "/monitoring/otlp/endpoint" },
+        { "monitoring: { podMonitor: { interval: often } }", "/monitoring/podMonitor/interval" },
     };
 
     [Theory]
