@@ -55,6 +55,7 @@ public sealed partial class Supervisor(RouterSetup setup, int basePort) : IAsync
             GenAI Smart Router is ready (standalone topology, config {setup.ConfigPath}).
               base URL:     http://127.0.0.1:{ingress}/v1
               docs:         http://127.0.0.1:{ingress}/
+              metrics:      http://127.0.0.1:{RouterApps.StandalonePorts(RouterApps.Ingress, basePort).Http}/metrics (ingress; {string.Join(", ", RouterApps.All.Where(a => a != RouterApps.Ingress).Select(a => $"{a} on {RouterApps.StandalonePorts(a, basePort).Http}"))})
               get a token:  ./genai-router token issue{PortOption()} --user you --project demo --env dev --groups {setup.Config.Groups.Keys.FirstOrDefault() ?? "<group>"}
               data:         {setup.DataDir}
               stop:         Ctrl-C

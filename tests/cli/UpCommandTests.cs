@@ -28,6 +28,8 @@ public sealed class UpCommandTests
 
         using var http = new HttpClient();
         Assert.Contains("GenAI Smart Router", await http.GetStringAsync($"http://127.0.0.1:{port}/"), StringComparison.Ordinal);
+        await up.WaitForOutputAsync($"metrics:      http://127.0.0.1:{port + 1}/metrics", ReadyWithin);
+        Assert.Contains("router_catalog_version", await http.GetStringAsync($"http://127.0.0.1:{port + 1}/metrics"), StringComparison.Ordinal);
         foreach (var app in RouterApps.All)
         {
             var readyz = new Uri($"http://127.0.0.1:{RouterApps.StandalonePorts(app, port).Http}/readyz");
