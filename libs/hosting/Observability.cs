@@ -14,7 +14,8 @@ namespace GenAiRouter.Hosting;
 /// <c>/metrics</c> on the internal and health ports, and exported over OTLP when the standard
 /// <c>OTEL_EXPORTER_OTLP_*</c> variables name an endpoint. Traces: only with such an endpoint (nothing to send them to
 /// otherwise); a caller's <c>traceparent</c> is honoured and carried to the other services and upstreams.
-/// <c>Router:Telemetry:Enabled=false</c> turns both off.
+/// <c>Router:Telemetry:TraceSampleRatio</c> sets the share of requests traced; <c>Router:Telemetry:Enabled=false</c>
+/// turns both off.
 /// </summary>
 public static class Observability
 {
@@ -22,6 +23,12 @@ public static class Observability
 
     /// <summary>Every router meter and activity source is named under this prefix (<c>GenAiRouter.Ingress</c>, ...).</summary>
     public const string SourcePrefix = "GenAiRouter.";
+
+    /// <summary>
+    /// The share of requests traced when no caller decided: tracing every request costs about half again the router's
+    /// CPU per request (BENCHMARKS.md), one in twenty stays within a few per cent.
+    /// </summary>
+    public const double DefaultTraceSampleRatio = 0.05;
 
     private static readonly string[] OtlpEndpointVariables = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"];
 
@@ -60,10 +67,13 @@ public static class Observability
             });
         if (otlp)
         {
+            // A sampled share of the requests is traced (all of them at 1); a caller's sampled traceparent is always followed.
+            var ratio = configuration.GetValue("Router:Telemetry:TraceSampleRatio", DefaultTraceSampleRatio);
             telemetry.WithTracing(tracing => tracing
-                .AddSource(SourcePrefix + "*")
-                .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsOperational(http.Request.Path))
-                .AddHttpClientInstrumentation()
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(Math.Clamp(ratio, 0, 1))))
+                // ASP.NET Core's and HttpClient's own activities (with their HTTP attributes in .NET 10): the
+                // instrumentation libraries on top of them cost a fifth of a request's CPU even unsampled (BENCHMARKS.md).
+                .AddSource(SourcePrefix + "*", "Microsoft.AspNetCore", "System.Net.Http")
                 .AddOtlpExporter());
         }
         return builder;
@@ -80,9 +90,4 @@ public static class Observability
 
     private static bool Enabled(IConfiguration configuration) =>
         !string.Equals(configuration["Router:Telemetry:Enabled"], "false", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Probes and scrapes: not traced.</summary>
-    private static bool IsOperational(PathString path) =>
-        path.StartsWithSegments(MetricsPath) || path.StartsWithSegments(ServiceDefaults.LivenessPath) || path.StartsWithSegments(ServiceDefaults.ReadinessPath)
-        || path.StartsWithSegments("/grpc.health.v1.Health");
 }

@@ -158,9 +158,8 @@ public static class ServiceDefaults
                 : throw new StartupException($"ROUTER_DATA_DIR must name a directory for the durable '{name}' store in the standalone topology");
             builder.Services.AddKeyedSingleton<IStateStore>(name, (sp, _) => new SqliteStateStore(Path.Combine(dataDir, $"{name}.db"), sp.GetRequiredService<TimeProvider>()));
         }
-        else if (configuration["ROUTER_REDIS"] is { Length: > 0 } redis)
+        else if (builder.AddRouterRedis())
         {
-            builder.Services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectRedis(redis));
             builder.Services.AddKeyedSingleton<IStateStore>(name, (sp, _) => new RedisStateStore(sp.GetRequiredService<IConnectionMultiplexer>(), name));
         }
         else
@@ -173,6 +172,17 @@ public static class ServiceDefaults
                 $"state-store:{name}", sp => new StateStoreHealthCheck(sp.GetRequiredKeyedService<IStateStore>(name), name), HealthStatus.Unhealthy, [ReadyTag]));
         }
         return builder;
+    }
+
+    /// <summary>The Redis server named by <c>ROUTER_REDIS</c>, when it is set (in any topology); false when it is not.</summary>
+    public static bool AddRouterRedis(this IHostApplicationBuilder builder)
+    {
+        if (builder.Configuration["ROUTER_REDIS"] is not { Length: > 0 } redis)
+        {
+            return false;
+        }
+        builder.Services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectRedis(redis));
+        return true;
     }
 
     /// <summary>

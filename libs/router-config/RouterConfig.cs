@@ -19,6 +19,28 @@ public sealed class RouterConfig
     /// </summary>
     public string? InstructionsFile { get; set; }
     public Dictionary<string, GroupConfig> Groups { get; set; } = [];
+    /// <summary>Per project (the caller token's project): rate limits and spend caps for all its tokens together.</summary>
+    public Dictionary<string, ProjectConfig> Projects { get; set; } = [];
+}
+
+public sealed class ProjectConfig
+{
+    public QuotaConfig? Quota { get; set; }
+}
+
+/// <summary>Rate limits and spend caps; a key left out is no limit. The tightest applicable limit wins.</summary>
+public sealed class QuotaConfig
+{
+    /// <summary>Requests per minute.</summary>
+    public int? Rpm { get; set; }
+    /// <summary>Tokens (input plus output) per minute.</summary>
+    public long? Tpm { get; set; }
+    /// <summary>Requests in flight at once.</summary>
+    public int? Concurrency { get; set; }
+    /// <summary>Spend in USD per UTC day, from the targets' prices.</summary>
+    public double? BudgetPerDay { get; set; }
+    /// <summary>Spend in USD per UTC calendar month.</summary>
+    public double? BudgetPerMonth { get; set; }
 }
 
 /// <summary>What ingress accepts and how long it waits on upstreams.</summary>
@@ -63,6 +85,8 @@ public sealed class GroupConfig
     public string? InstructionsFile { get; set; }
     public ReasoningConfig? Reasoning { get; set; }
     public CacheConfig? Cache { get; set; }
+    /// <summary>Rate limits and spend caps for each caller token in this group.</summary>
+    public QuotaConfig? Quota { get; set; }
     public List<TargetConfig> Targets { get; set; } = [];
 }
 

@@ -56,11 +56,34 @@ public static partial class RouterConfigValidator
         {
             problems.Add("groups: list at least one model group");
         }
+        foreach (var (name, project) in config.Projects)
+        {
+            ValidateQuota($"projects.{name}.quota", project?.Quota, problems);
+        }
         foreach (var (name, group) in config.Groups)
         {
+            ValidateQuota($"groups.{name}.quota", group?.Quota, problems);
             ValidateGroup($"groups.{name}", name, group ?? new GroupConfig(), config.Bridge.Enabled, problems);
         }
         return problems;
+    }
+
+    private static void ValidateQuota(string at, QuotaConfig? quota, List<string> problems)
+    {
+        if (quota is null)
+        {
+            return;
+        }
+        foreach (var (key, value) in new (string, double?)[]
+        {
+            ("rpm", quota.Rpm), ("tpm", quota.Tpm), ("concurrency", quota.Concurrency), ("budget_per_day", quota.BudgetPerDay), ("budget_per_month", quota.BudgetPerMonth),
+        })
+        {
+            if (value is <= 0)
+            {
+                problems.Add($"{at}.{key}: must be above zero (leave it out for no limit), got {value}");
+            }
+        }
     }
 
     private static void ValidateGroup(string at, string name, GroupConfig group, bool bridgeEnabled, List<string> problems)

@@ -24,12 +24,29 @@ public static class CatalogSnapshotBuilder
             },
             Docs = new Docs { Contact = config.Docs.Contact, TrustedProxies = { config.Docs.TrustedProxies } },
         };
+        foreach (var (name, project) in config.Projects)
+        {
+            if (Quota(project?.Quota) is { } quota)
+            {
+                snapshot.ProjectQuotas[name] = quota;
+            }
+        }
         foreach (var (name, group) in config.Groups)
         {
             snapshot.Groups.Add(BuildGroup(name, group, Instructions(group.InstructionsFile ?? config.InstructionsFile)));
         }
         return snapshot;
     }
+
+    /// <summary>The configuration's quota as the catalog carries it (zero: no limit), or null for none at all.</summary>
+    public static Quota? Quota(QuotaConfig? quota) => quota is null ? null : new Quota
+    {
+        RequestsPerMinute = quota.Rpm ?? 0,
+        TokensPerMinute = quota.Tpm ?? 0,
+        ConcurrentRequests = quota.Concurrency ?? 0,
+        BudgetPerDay = quota.BudgetPerDay ?? 0,
+        BudgetPerMonth = quota.BudgetPerMonth ?? 0,
+    };
 
     /// <summary>The coding-agent prompt the router ships, for groups whose configuration names no prompt file.</summary>
     public static string DefaultInstructions { get; } = ReadDefaultInstructions();
@@ -49,7 +66,7 @@ public static class CatalogSnapshotBuilder
 
     private static Group BuildGroup(string name, GroupConfig config, string instructions)
     {
-        var group = new Group { Name = name, Description = config.Description ?? "", Instructions = instructions };
+        var group = new Group { Name = name, Description = config.Description ?? "", Instructions = instructions, Quota = Quota(config.Quota) };
         if (config.Reasoning is { } reasoning)
         {
             group.Reasoning = new ReasoningLevels { DefaultLevel = reasoning.Default ?? "" };

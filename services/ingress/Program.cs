@@ -5,6 +5,7 @@ using GenAiRouter.Ingress.Caching;
 using GenAiRouter.Ingress.Docs;
 using GenAiRouter.Ingress.Doors;
 using GenAiRouter.Ingress.Invocation;
+using GenAiRouter.Ingress.Quotas;
 using GenAiRouter.Ingress.Routing;
 using GenAiRouter.Ingress.Telemetry;
 using GenAiRouter.Routing;
@@ -23,6 +24,16 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
         builder.AddCatalogSnapshots();
         builder.Services.AddSingleton<TargetHealth>();
         builder.Services.AddSingleton<RoutingCore>();
+        // Rate limits and budgets: counters every replica shares in Redis (ROUTER_REDIS), else in this process.
+        if (builder.AddRouterRedis())
+        {
+            builder.Services.AddSingleton<IQuotaCounters, RedisQuotaCounters>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IQuotaCounters, MemoryQuotaCounters>();
+        }
+        builder.Services.AddSingleton<QuotaGate>();
         builder.Services.AddDoors();
         // The user docs, served at the root.
         builder.Services.AddDocs();

@@ -28,6 +28,7 @@ public sealed partial class RoutingCore(
     UsageRecorder usage,
     ModelCatalog models,
     RouterMetrics metrics,
+    Quotas.QuotaGate quotas,
     TimeProvider time,
     ILogger<RoutingCore> logger)
 {
@@ -66,6 +67,10 @@ public sealed partial class RoutingCore(
             var usageEvent = UsageMeter.Build(caller, record, status, time.GetUtcNow());
             usage.Record(usageEvent);
             metrics.Completed(usageEvent, record);
+            if (record.Quota is { } quota)
+            {
+                await quota.SettleAsync(usageEvent.InputTokens + usageEvent.OutputTokens, usageEvent.TextCost + usageEvent.ImageCost);
+            }
             if (record.Target is { } target)
             {
                 RequestCompleted(logger, requestId, record.Group, target.Name, status, record.LatencyMs, record.Usage?.InputTokens ?? 0, record.Usage?.OutputTokens ?? 0);
@@ -188,6 +193,12 @@ public sealed partial class RoutingCore(
         (record.Group, record.Stream, record.ImageCount) = (request.Group, request.Shape.Stream, request.Shape.ImageCount);
         var (group, targets, refusal) = Route(http, door, caller, snapshot, request);
         record.GroupFound = group is not null;
+        if (refusal is not null)
+        {
+            await door.WriteErrorAsync(http, refusal);
+            return;
+        }
+        (record.Quota, refusal) = await quotas.AdmitAsync(http, door, caller, group!, snapshot, record.RequestId, body!.Length, targets!);
         if (refusal is not null)
         {
             await door.WriteErrorAsync(http, refusal);

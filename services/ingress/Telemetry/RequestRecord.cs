@@ -17,6 +17,8 @@ public sealed class RequestRecord(string requestId, long startedAt, IDoor door)
     public int ImageCount { get; set; }
     public Target? Target { get; set; }
     public double? FirstByteMs { get; set; }
+    /// <summary>The request's hold on its rate limits and budgets, settled when it ends.</summary>
+    public Quotas.QuotaAdmission? Quota { get; set; }
     /// <summary>The group names one in the catalog (an unknown name is the caller's words: no metric label).</summary>
     public bool GroupFound { get; set; }
     /// <summary>Time spent waiting on targets, each from the moment the router called it to its response head (or failure).</summary>

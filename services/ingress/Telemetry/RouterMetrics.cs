@@ -37,6 +37,7 @@ public sealed class RouterMetrics
     private readonly Counter<double> _projectCost;
     private readonly Counter<long> _validations;
     private readonly Counter<long> _usageEvents;
+    private readonly Counter<long> _quotaRefusals;
     private readonly bool _projectLabels;
     private readonly ConcurrentDictionary<string, string> _projects = new(StringComparer.Ordinal);
 
@@ -55,6 +56,7 @@ public sealed class RouterMetrics
         _projectTokens = meter.CreateCounter<long>("router.usage.tokens", "{token}", "Tokens by project, group and type (input, cached_input, output)");
         _projectCost = meter.CreateCounter<double>("router.usage.cost", "USD", "Cost from the catalog's prices, by project and group");
         _validations = meter.CreateCounter<long>("router.auth.validations", "{validation}", "Caller token checks by source (cache, auth service) and result");
+        _quotaRefusals = meter.CreateCounter<long>("router.quota.refusals", "{request}", "Requests refused by a rate limit or budget, by scope (project, group) and limit");
         _usageEvents = meter.CreateCounter<long>("router.usage.events", "{event}", "Usage events by outcome (queued, published, spilled, dropped)");
         meter.CreateObservableGauge("router.target.cooling", () => health.Cooling().Select(t => new Measurement<int>(t.Cooling ? 1 : 0, new KeyValuePair<string, object?>("target", t.Target))),
             "{target}", "1 while a target is cooling down after repeated failures (tried last), else 0");
@@ -142,6 +144,16 @@ public sealed class RouterMetrics
             Auth.AuthFailure.Missing => "missing",
             Auth.AuthFailure.AuthUnavailable => "auth_unavailable",
             _ => "unknown",
+        }));
+
+    public void QuotaRefused(string scope, Quotas.QuotaRefusal limit) =>
+        _quotaRefusals.Add(1, new KeyValuePair<string, object?>("scope", scope), new KeyValuePair<string, object?>("limit", limit switch
+        {
+            Quotas.QuotaRefusal.Requests => "requests_per_minute",
+            Quotas.QuotaRefusal.Tokens => "tokens_per_minute",
+            Quotas.QuotaRefusal.Concurrency => "concurrency",
+            Quotas.QuotaRefusal.BudgetPerDay => "budget_per_day",
+            _ => "budget_per_month",
         }));
 
     public void UsageEvents(string outcome, int count) => _usageEvents.Add(count, new KeyValuePair<string, object?>("outcome", outcome));

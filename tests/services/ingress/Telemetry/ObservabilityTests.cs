@@ -66,6 +66,7 @@ public sealed class ObservedRouter : IAsyncLifetime
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Collector.Endpoint,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["Router__Telemetry__TraceSampleRatio"] = "1",
             ["ROUTER_LOG_FORMAT"] = "json",
         });
         Token = (await Router.RunCliAsync("token", "issue", "--user", "alice", "--project", "observed", "--env", "dev", "--groups", "native,bridged,cached,failover")).Trim();

@@ -1,0 +1,29 @@
+using GenAiRouter.Contracts.V1;
+
+namespace GenAiRouter.Ingress.Quotas;
+
+/// <summary>One set of limits and the counters it is checked against: a project's, or one caller token's in a group.</summary>
+/// <param name="Key">Names the counters; the same on every replica.</param>
+/// <param name="Name">How a refusal names it to the caller.</param>
+public sealed record QuotaScope(string Key, string Name, Quota Quota);
+
+/// <summary>Which limits apply to a request: every applicable one is checked, so the tightest wins.</summary>
+public static class QuotaPlan
+{
+    public static IReadOnlyList<QuotaScope> For(Caller caller, Group group, CatalogSnapshot snapshot)
+    {
+        var scopes = new List<QuotaScope>(2);
+        if (snapshot.ProjectQuotas.TryGetValue(caller.Project, out var project) && Limits(project))
+        {
+            scopes.Add(new QuotaScope($"project:{caller.Project}", $"project '{caller.Project}'", project));
+        }
+        if (group.Quota is { } perToken && Limits(perToken))
+        {
+            scopes.Add(new QuotaScope($"group:{group.Name}:token:{caller.KeyId}", $"your caller token in the model group '{group.Name}'", perToken));
+        }
+        return scopes;
+    }
+
+    private static bool Limits(Quota quota) =>
+        quota.RequestsPerMinute > 0 || quota.TokensPerMinute > 0 || quota.ConcurrentRequests > 0 || quota.BudgetPerDay > 0 || quota.BudgetPerMonth > 0;
+}
