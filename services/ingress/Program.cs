@@ -56,4 +56,6 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
         app.MapTokenRevocations();
         app.MapDoors();
         app.MapDocs();
+        // Connected now (Redis, when the counters live there): a limit must hold from the first request on.
+        app.Services.GetRequiredService<IQuotaCounters>();
     });

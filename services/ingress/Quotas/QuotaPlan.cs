@@ -12,16 +12,20 @@ public static class QuotaPlan
 {
     public static IReadOnlyList<QuotaScope> For(Caller caller, Group group, CatalogSnapshot snapshot)
     {
-        var scopes = new List<QuotaScope>(2);
-        if (snapshot.ProjectQuotas.TryGetValue(caller.Project, out var project) && Limits(project))
+        var project = snapshot.ProjectQuotas.TryGetValue(caller.Project, out var projectQuota) && Limits(projectQuota)
+            ? new QuotaScope($"project:{caller.Project}", $"project '{caller.Project}'", projectQuota)
+            : null;
+        var perToken = group.Quota is { } groupQuota && Limits(groupQuota)
+            ? new QuotaScope($"group:{group.Name}:token:{caller.KeyId}", $"your caller token in the model group '{group.Name}'", groupQuota)
+            : null;
+        // Most requests have no limits at all: nothing is allocated for them.
+        return (project, perToken) switch
         {
-            scopes.Add(new QuotaScope($"project:{caller.Project}", $"project '{caller.Project}'", project));
-        }
-        if (group.Quota is { } perToken && Limits(perToken))
-        {
-            scopes.Add(new QuotaScope($"group:{group.Name}:token:{caller.KeyId}", $"your caller token in the model group '{group.Name}'", perToken));
-        }
-        return scopes;
+            (null, null) => [],
+            ({ } p, null) => [p],
+            (null, { } t) => [t],
+            ({ } p, { } t) => [p, t],
+        };
     }
 
     private static bool Limits(Quota quota) =>

@@ -22,6 +22,7 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
     private LocalRouter _router = null!;
     private RouterProcess? _second;
     private Uri _secondBaseUrl = null!;
+    private int _secondHttpPort;
     private string _token = "";
     private string _budgetToken = "";
 
@@ -66,6 +67,7 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
         environment["Router__PublicPort"] = (ports + 1).ToString(CultureInfo.InvariantCulture);
         _second = RouterProcess.Service("GenAiRouter.Ingress", environment);
         _secondBaseUrl = new Uri($"http://127.0.0.1:{ports + 1}/v1/");
+        _secondHttpPort = ports;
         await _second.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while ((await Http.GetAsync($"http://127.0.0.1:{ports}/readyz")).StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline)
@@ -97,6 +99,15 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
         });
         var admitted = answers.Where(a => a.Status == HttpStatusCode.OK).Select(a => int.Parse(a.Headers["x-ratelimit-remaining-requests"], CultureInfo.InvariantCulture)).Order();
         Assert.Equal(Enumerable.Range(0, RequestsPerMinute).Reverse().Order(), admitted);
+        // Each replica counts the refusals it made; together, every one.
+        var refusals = 0.0;
+        foreach (var port in new[] { GenAiRouter.Hosting.RouterApps.StandalonePorts(GenAiRouter.Hosting.RouterApps.Ingress, _router.Port).Http, _secondHttpPort })
+        {
+            var scrape = await Http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+            refusals += scrape.Split('\n').Where(l => l.StartsWith("router_quota_refusals_total{", StringComparison.Ordinal) && l.Contains("limit=\"requests_per_minute\"", StringComparison.Ordinal)
+                && l.Contains("scope=\"group\"", StringComparison.Ordinal)).Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        }
+        Assert.Equal(refused.Count, refusals);
         // Refusals are usage events too, with their status, so a platform team sees them.
         var usage = JsonDocument.Parse(await _router.RunCliAsync("usage", "--group", "limited", "--since", "1d", "--format", "json")).RootElement;
         Assert.True(usage.GetProperty("total").GetProperty("requests").GetInt64() >= 1);
