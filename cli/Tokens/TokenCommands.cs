@@ -17,7 +17,114 @@ public static class TokenCommands
         command.Subcommands.Add(Issue());
         command.Subcommands.Add(List());
         command.Subcommands.Add(Revoke());
+        command.Subcommands.Add(Limits());
         return command;
+    }
+
+    /// <summary>--rpm, --tpm, --concurrency and --budget, as <c>token issue</c> and <c>token limits</c> take them.</summary>
+    private sealed record QuotaOptions(Option<int?> Rpm, Option<long?> Tpm, Option<int?> Concurrency, Option<string> Budget)
+    {
+        public static QuotaOptions AddTo(Command command)
+        {
+            var options = new QuotaOptions(
+                new Option<int?>("--rpm") { Description = "Requests per minute" },
+                new Option<long?>("--tpm") { Description = "Tokens (input plus output) per minute" },
+                new Option<int?>("--concurrency") { Description = "Requests in flight at once" },
+                new Option<string>("--budget") { Description = "Spend in USD per UTC day or month, e.g. 50/month or 5/day (both: 5/day,50/month)" });
+            command.Options.Add(options.Rpm);
+            command.Options.Add(options.Tpm);
+            command.Options.Add(options.Concurrency);
+            command.Options.Add(options.Budget);
+            return options;
+        }
+
+        /// <summary>The quota the options name, or why they are wrong.</summary>
+        public (Quota? Quota, string? Problem) Read(ParseResult parse)
+        {
+            var quota = new Quota
+            {
+                RequestsPerMinute = parse.GetValue(Rpm) ?? 0,
+                TokensPerMinute = parse.GetValue(Tpm) ?? 0,
+                ConcurrentRequests = parse.GetValue(Concurrency) ?? 0,
+            };
+            if (quota.RequestsPerMinute < 0 || quota.TokensPerMinute < 0 || quota.ConcurrentRequests < 0)
+            {
+                return (null, "--rpm, --tpm and --concurrency must be zero (no limit) or more");
+            }
+            foreach (var budget in Split(parse.GetValue(Budget)))
+            {
+                var parts = budget.Split('/');
+                if (parts.Length != 2 || !double.TryParse(parts[0].TrimStart('$'), NumberStyles.Float, CultureInfo.InvariantCulture, out var usd) || usd < 0 || !double.IsFinite(usd))
+                {
+                    return (null, $"--budget must be an amount in USD per day or month, like 50/month, got '{budget}'");
+                }
+                switch (parts[1])
+                {
+                    case "day":
+                        quota.BudgetPerDay = usd;
+                        break;
+                    case "month":
+                        quota.BudgetPerMonth = usd;
+                        break;
+                    default:
+                        return (null, $"--budget is per day or per month (5/day, 50/month), got '{budget}'");
+                }
+            }
+            return (quota, null);
+        }
+    }
+
+    private static Command Limits()
+    {
+        var keyId = new Argument<string>("KEYID") { Description = "The key id shown by `token issue` and `token list`" };
+        var command = new Command("limits", "Set a caller token's own rate limits and budgets (replacing them; none given: no limits of its own); every ingress applies them within seconds") { keyId };
+        var quotaOptions = QuotaOptions.AddTo(command);
+        AddConnection(command, out var config, out var port);
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var (quota, problem) = quotaOptions.Read(parse);
+            if (problem is not null)
+            {
+                return Fail(problem);
+            }
+            return await CallAsync(parse.GetValue(config), parse.GetValue(port), async (admin, headers) =>
+            {
+                var reply = await admin.SetQuotaAsync(new SetTokenQuotaRequest { KeyId = parse.GetValue(keyId), Quota = quota }, headers, cancellationToken: cancellation);
+                Console.WriteLine($"Limits of key {reply.Info.Caller.KeyId}: {Describe(reply.Info.Caller.Quota)}.");
+            });
+        });
+        return command;
+    }
+
+    /// <summary>A quota as the CLI prints it: <c>60 rpm, $50.00/month</c>, or <c>none</c>.</summary>
+    private static string Describe(Quota? quota)
+    {
+        if (quota is null)
+        {
+            return "none";
+        }
+        var parts = new List<string>();
+        if (quota.RequestsPerMinute > 0)
+        {
+            parts.Add($"{quota.RequestsPerMinute} rpm");
+        }
+        if (quota.TokensPerMinute > 0)
+        {
+            parts.Add($"{quota.TokensPerMinute} tpm");
+        }
+        if (quota.ConcurrentRequests > 0)
+        {
+            parts.Add($"{quota.ConcurrentRequests} at once");
+        }
+        if (quota.BudgetPerDay > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"${quota.BudgetPerDay:0.00}/day"));
+        }
+        if (quota.BudgetPerMonth > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"${quota.BudgetPerMonth:0.00}/month"));
+        }
+        return parts.Count == 0 ? "none" : string.Join(", ", parts);
     }
 
     private static Command Issue()
@@ -29,6 +136,7 @@ public static class TokenCommands
         var reasoning = new Option<string>("--reasoning") { Description = "Comma-separated groups (of --groups) where the caller may pick reasoning levels" };
         var ttl = new Option<string>("--ttl") { Description = "Lifetime, e.g. 12h, 30d (default 30d)" };
         var command = new Command("issue", "Issue a caller token; it is printed once, on standard output") { user, project, env, groups, reasoning, ttl };
+        var quotaOptions = QuotaOptions.AddTo(command);
         AddConnection(command, out var config, out var port);
         command.SetAction(async (parse, cancellation) =>
         {
@@ -43,12 +151,18 @@ public static class TokenCommands
             {
                 return Fail($"--ttl must be a duration like 12h or 30d, got '{ttlText}'");
             }
+            var (quota, problem) = quotaOptions.Read(parse);
+            if (problem is not null)
+            {
+                return Fail(problem);
+            }
             var request = new IssueTokenRequest
             {
                 User = parse.GetValue(user),
                 Project = parse.GetValue(project),
                 Env = parse.GetValue(env),
                 TtlSeconds = (long)lifetime.TotalSeconds,
+                Quota = quota,
             };
             request.Grants.Add(groupList.Select(g => new GroupGrant { Group = g, Reasoning = reasoningList.Contains(g) }));
             return await CallAsync(parse.GetValue(config), parse.GetValue(port), async (admin, headers) =>
@@ -57,7 +171,7 @@ public static class TokenCommands
                 Console.WriteLine(reply.Token);
                 var caller = reply.Info.Caller;
                 await Console.Error.WriteLineAsync(
-                    $"Issued key {caller.KeyId} for {caller.User}/{caller.Project}/{caller.Env}: {Grants(caller)}; expires {caller.ExpiresAt.ToDateTimeOffset():yyyy-MM-dd HH:mm}Z. It is shown only this once.");
+                    $"Issued key {caller.KeyId} for {caller.User}/{caller.Project}/{caller.Env}: {Grants(caller)}; limits: {Describe(caller.Quota)}; expires {caller.ExpiresAt.ToDateTimeOffset():yyyy-MM-dd HH:mm}Z. It is shown only this once.");
             });
         });
         return command;
@@ -72,11 +186,11 @@ public static class TokenCommands
             var reply = await admin.ListAsync(new ListTokensRequest(), headers, cancellationToken: cancellation);
             var rows = reply.Tokens.Select(t => new[]
             {
-                t.Caller.KeyId, t.Caller.User, t.Caller.Project, t.Caller.Env, Grants(t.Caller),
+                t.Caller.KeyId, t.Caller.User, t.Caller.Project, t.Caller.Env, Grants(t.Caller), Describe(t.Caller.Quota),
                 t.Caller.ExpiresAt.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 t.RevokedAt is not null ? "revoked" : t.Caller.ExpiresAt.ToDateTimeOffset() <= DateTimeOffset.UtcNow ? "expired" : "active",
             }).ToList();
-            Table.Print(["KEY ID", "USER", "PROJECT", "ENV", "GROUPS", "EXPIRES (UTC)", "STATUS"], rows);
+            Table.Print(["KEY ID", "USER", "PROJECT", "ENV", "GROUPS", "LIMITS", "EXPIRES (UTC)", "STATUS"], rows);
         }));
         return command;
     }

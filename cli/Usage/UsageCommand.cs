@@ -64,11 +64,47 @@ public static class UsageCommand
                     return 0;
                 }
                 PrintTable(JsonDocument.Parse(body).RootElement);
-                return 0;
             }
+            await PrintBudgetsAsync(setup.Config, parse.GetValue(project), http, baseUrl, adminKey, cancellation);
+            return 0;
         });
         return command;
     }
+
+    /// <summary>
+    /// Each project budget of the configuration against what the usage ledger says the project spent in the current UTC
+    /// day or month (the same prices the router admits requests by).
+    /// </summary>
+    private static async Task PrintBudgetsAsync(RouterConfig.RouterConfig config, string? onlyProject, HttpClient http, string baseUrl, string adminKey, CancellationToken cancellation)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var day = new DateTimeOffset(now.Year, now.Month, now.Day, 0, 0, 0, TimeSpan.Zero);
+        var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var rows = new List<string[]>();
+        foreach (var (name, project) in config.Projects.Where(p => onlyProject is null || p.Key == onlyProject).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            foreach (var (period, budget, start, reset) in new[] { ("day", project?.Quota?.BudgetPerDay, day, day.AddDays(1)), ("month", project?.Quota?.BudgetPerMonth, month, month.AddMonths(1)) })
+            {
+                if (budget is not { } limit)
+                {
+                    continue;
+                }
+                using var request = new HttpRequestMessage(HttpMethod.Get,
+                    $"{baseUrl}/usage?project={Uri.EscapeDataString(name)}&since={(long)Math.Ceiling((now - start).TotalSeconds)}s&format=json");
+                request.Headers.Add(AdminCredential.Header, adminKey);
+                using var response = await http.SendAsync(request, cancellation);
+                var spent = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation)).RootElement.GetProperty("total").GetProperty("cost").GetDouble();
+                rows.Add([name, period, Usd(spent), Usd(limit), Usd(Math.Max(0, limit - spent)), reset.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)]);
+            }
+        }
+        if (rows.Count > 0)
+        {
+            Console.WriteLine();
+            Table.Print(["PROJECT", "BUDGET PER", "SPENT", "BUDGET", "LEFT", "RESETS (UTC)"], rows);
+        }
+    }
+
+    private static string Usd(double usd) => "$" + usd.ToString("0.0000", CultureInfo.InvariantCulture);
 
     private static void PrintTable(JsonElement report)
     {

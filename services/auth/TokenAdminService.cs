@@ -30,7 +30,8 @@ public sealed partial class TokenAdminService(
         var lifetime = request.TtlSeconds > 0 ? TimeSpan.FromSeconds(request.TtlSeconds) : AuthSettings.DefaultLifetime;
         var grants = request.Grants.Select(g => new TokenGrant(g.Group, g.Reasoning)).ToList();
 
-        var (token, record) = await registry.IssueAsync(settings.Issuer, request.User, request.Project, request.Env, grants, lifetime, context.CancellationToken);
+        CheckQuota(request.Quota);
+        var (token, record) = await registry.IssueAsync(settings.Issuer, request.User, request.Project, request.Env, grants, lifetime, TokenQuota.From(request.Quota), context.CancellationToken);
 
         TokenIssued(logger, record.KeyId, record.User, record.Project, record.Env, record.ExpiresAt);
         return new IssueTokenReply { Token = token.ToString(), Info = TokenMessages.Info(record) };
@@ -54,6 +55,27 @@ public sealed partial class TokenAdminService(
             context.CancellationToken);
         TokenRevokedLog(logger, record.KeyId);
         return new RevokeTokenReply { Info = TokenMessages.Info(record) };
+    }
+
+    public override async Task<SetTokenQuotaReply> SetQuota(SetTokenQuotaRequest request, ServerCallContext context)
+    {
+        CheckQuota(request.Quota);
+        var record = await registry.SetQuotaAsync(request.KeyId, TokenQuota.From(request.Quota), context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no caller token has key id '{request.KeyId}'"));
+
+        // Every ingress replica drops its cached validation of this key, and reads the new limits with its next request.
+        await events.PublishAsync(Topics.TokenRevoked, new TokenRevoked { KeyId = record.KeyId }, context.CancellationToken);
+        TokenQuotaSet(logger, record.KeyId);
+        return new SetTokenQuotaReply { Info = TokenMessages.Info(record) };
+    }
+
+    private static void CheckQuota(Quota? quota)
+    {
+        if (quota is not null && (quota.RequestsPerMinute < 0 || quota.TokensPerMinute < 0 || quota.ConcurrentRequests < 0
+            || quota.BudgetPerDay < 0 || quota.BudgetPerMonth < 0 || !double.IsFinite(quota.BudgetPerDay) || !double.IsFinite(quota.BudgetPerMonth)))
+        {
+            throw Invalid("limits and budgets must be zero or more");
+        }
     }
 
     /// <summary>Grants must name groups the catalog knows; reasoning only where the group offers it.</summary>
@@ -87,6 +109,9 @@ public sealed partial class TokenAdminService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Issued caller token {KeyId} for {User}/{Project}/{Env}, expires {ExpiresAt:u}")]
     private static partial void TokenIssued(ILogger logger, string keyId, string user, string project, string env, DateTimeOffset expiresAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Set the limits of caller token {KeyId}")]
+    private static partial void TokenQuotaSet(ILogger logger, string keyId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Revoked caller token {KeyId}")]
     private static partial void TokenRevokedLog(ILogger logger, string keyId);

@@ -18,6 +18,7 @@ public static class TokenMessages
             ExpiresAt = Timestamp.FromDateTimeOffset(record.ExpiresAt),
         };
         caller.Grants.Add(record.Grants.Select(g => new GroupGrant { Group = g.Group, Reasoning = g.Reasoning }));
+        caller.Quota = record.Quota?.ToMessage();
         return caller;
     }
 

@@ -18,13 +18,13 @@ public sealed class TokenRegistry([FromKeyedServices(TokenRegistry.StoreName)] I
     private static readonly byte[] Decoy = Serialize(new TokenRecord("decoy", "", "", "", "", new byte[32], [], default, default, null));
 
     public async Task<(CallerToken Token, TokenRecord Record)> IssueAsync(
-        string issuer, string user, string project, string env, IReadOnlyList<TokenGrant> grants, TimeSpan lifetime, CancellationToken cancellationToken)
+        string issuer, string user, string project, string env, IReadOnlyList<TokenGrant> grants, TimeSpan lifetime, TokenQuota? quota, CancellationToken cancellationToken)
     {
         while (true)
         {
             var token = CallerToken.Issue(issuer, user, project, env);
             var now = time.GetUtcNow();
-            var record = new TokenRecord(token.KeyId, issuer, user, project, env, token.SecretHash(), grants, now, now + lifetime, null);
+            var record = new TokenRecord(token.KeyId, issuer, user, project, env, token.SecretHash(), grants, now, now + lifetime, null, quota);
             // A key id collision (1 in 36^10) just draws again.
             if (await store.TrySetAsync(Key(token.KeyId), Serialize(record), etag: null, cancellationToken))
             {
@@ -53,8 +53,16 @@ public sealed class TokenRegistry([FromKeyedServices(TokenRegistry.StoreName)] I
         return records;
     }
 
+    /// <returns>The record with its new quota, or null when no token has this key id.</returns>
+    public Task<TokenRecord?> SetQuotaAsync(string keyId, TokenQuota? quota, CancellationToken cancellationToken) =>
+        UpdateAsync(keyId, record => record with { Quota = quota }, cancellationToken);
+
     /// <returns>The revoked record, or null when no token has this key id.</returns>
-    public async Task<TokenRecord?> RevokeAsync(string keyId, CancellationToken cancellationToken)
+    public Task<TokenRecord?> RevokeAsync(string keyId, CancellationToken cancellationToken) =>
+        UpdateAsync(keyId, record => record.RevokedAt is null ? record with { RevokedAt = time.GetUtcNow() } : record, cancellationToken);
+
+    /// <summary>Changes a record, retrying when another writer changed it in between.</summary>
+    private async Task<TokenRecord?> UpdateAsync(string keyId, Func<TokenRecord, TokenRecord> change, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -63,14 +71,10 @@ public sealed class TokenRegistry([FromKeyedServices(TokenRegistry.StoreName)] I
                 return null;
             }
             var record = Deserialize(entry.Value);
-            if (record.RevokedAt is not null)
+            var changed = change(record);
+            if (changed == record || await store.TrySetAsync(Key(keyId), Serialize(changed), entry.ETag, cancellationToken))
             {
-                return record;
-            }
-            var revoked = record with { RevokedAt = time.GetUtcNow() };
-            if (await store.TrySetAsync(Key(keyId), Serialize(revoked), entry.ETag, cancellationToken))
-            {
-                return revoked;
+                return changed;
             }
         }
     }

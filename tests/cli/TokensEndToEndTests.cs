@@ -146,6 +146,21 @@ public sealed class TokensEndToEndTests : IAsyncLifetime
         Assert.Equal("genai-router: error: user must be lowercase letters, digits and '-' (no underscores), got 'al_ice'", badName.Stderr.TrimEnd());
     }
 
+    [Theory]
+    [InlineData("--budget", "5/week", "--budget is per day or per month (5/day, 50/month), got '5/week'")]
+    [InlineData("--budget", "lots/month", "--budget must be an amount in USD per day or month, like 50/month, got 'lots/month'")]
+    [InlineData("--rpm", "-3", "--rpm, --tpm and --concurrency must be zero (no limit) or more")]
+    public async Task Bad_limits_are_refused_saying_which(string option, string value, string message)
+    {
+        await using var issue = _router.StartCli("token", "issue", "--user", "alice", "--project", "web", "--env", "dev", "--groups", "small", option, value);
+        await using var limits = _router.StartCli("token", "limits", "k3y1d2ab9x", option, value);
+
+        Assert.Equal(1, await issue.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, await limits.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal($"genai-router: error: {message}", issue.Stderr.TrimEnd());
+        Assert.Equal($"genai-router: error: {message}", limits.Stderr.TrimEnd());
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _router.DisposeAsync();

@@ -36,13 +36,18 @@ public static class DoorEndpoints
         return app;
     }
 
-    /// <summary>Internal: every ingress replica hears every revocation (a declared Dapr Subscription on the broadcast pub/sub).</summary>
+    /// <summary>Internal: every ingress replica hears every revocation and change of a token's limits (a declared Dapr Subscription on the broadcast pub/sub).</summary>
     public static WebApplication MapTokenRevocations(this WebApplication app)
     {
         app.UseCloudEvents();
-        app.MapPost(Topics.Route(Topics.TokenRevoked), (TokenRevokedEvent revoked, CallerAuthenticator authenticator) =>
+        app.MapPost(Topics.Route(Topics.TokenRevoked), async (TokenRevokedEvent revoked, CallerAuthenticator authenticator, Quotas.IQuotaCounters quotas) =>
         {
+            // The next request with this token is validated afresh: refused if revoked, with its new limits if changed.
             authenticator.Revoke(revoked.KeyId);
+            if (revoked.RevokedAt is not null)
+            {
+                await quotas.ForgetTokenAsync(revoked.KeyId);
+            }
             return Results.Ok();
         });
         return app;

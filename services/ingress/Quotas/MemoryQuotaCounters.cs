@@ -77,6 +77,16 @@ public sealed class MemoryQuotaCounters : IQuotaCounters
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask ForgetTokenAsync(string keyId)
+    {
+        var suffix = QuotaPlan.TokenKey(keyId);
+        foreach (var key in _scopes.Keys.Where(k => k.EndsWith(suffix, StringComparison.Ordinal)))
+        {
+            _scopes.TryRemove(key, out _);
+        }
+        return ValueTask.CompletedTask;
+    }
+
     private static void Roll(Scope state, QuotaWindows windows)
     {
         if (state.Minute != windows.Minute)

@@ -32,6 +32,9 @@ public interface IQuotaCounters
 
     /// <summary>The request ended: its tokens replace the estimate (in the minute it was admitted), its cost replaces the reservation, and it leaves the in-flight count.</summary>
     ValueTask SettleAsync(QuotaScope scope, QuotaCharge charge, string requestId, DateTimeOffset admittedAt, long tokens, long costMicroUsd);
+
+    /// <summary>Drops every counter of a caller token (it was revoked).</summary>
+    ValueTask ForgetTokenAsync(string keyId);
 }
 
 /// <summary>The keys of a scope's counters for the moment a request was admitted.</summary>

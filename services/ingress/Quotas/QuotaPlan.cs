@@ -12,21 +12,25 @@ public static class QuotaPlan
 {
     public static IReadOnlyList<QuotaScope> For(Caller caller, Group group, CatalogSnapshot snapshot)
     {
+        var token = caller.Quota is { } tokenQuota && Limits(tokenQuota)
+            ? new QuotaScope(TokenKey(caller.KeyId), "your caller token", tokenQuota)
+            : null;
         var project = snapshot.ProjectQuotas.TryGetValue(caller.Project, out var projectQuota) && Limits(projectQuota)
             ? new QuotaScope($"project:{caller.Project}", $"project '{caller.Project}'", projectQuota)
             : null;
         var perToken = group.Quota is { } groupQuota && Limits(groupQuota)
-            ? new QuotaScope($"group:{group.Name}:token:{caller.KeyId}", $"your caller token in the model group '{group.Name}'", groupQuota)
+            ? new QuotaScope($"group:{group.Name}:{TokenKey(caller.KeyId)}", $"your caller token in the model group '{group.Name}'", groupQuota)
             : null;
         // Most requests have no limits at all: nothing is allocated for them.
-        return (project, perToken) switch
+        if (token is null && project is null && perToken is null)
         {
-            (null, null) => [],
-            ({ } p, null) => [p],
-            (null, { } t) => [t],
-            ({ } p, { } t) => [p, t],
-        };
+            return [];
+        }
+        return new[] { token, project, perToken }.OfType<QuotaScope>().ToList();
     }
+
+    /// <summary>Every scope of one caller token's counters ends in this (so they can all go when it is revoked).</summary>
+    public static string TokenKey(string keyId) => $"token:{keyId}";
 
     private static bool Limits(Quota quota) =>
         quota.RequestsPerMinute > 0 || quota.TokensPerMinute > 0 || quota.ConcurrentRequests > 0 || quota.BudgetPerDay > 0 || quota.BudgetPerMonth > 0;

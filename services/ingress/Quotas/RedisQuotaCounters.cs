@@ -81,6 +81,30 @@ public sealed class RedisQuotaCounters(IConnectionMultiplexer redis) : IQuotaCou
             [tokens - charge.Tokens, requestId, costMicroUsd]);
     }
 
+    public async ValueTask ForgetTokenAsync(string keyId)
+    {
+        // Revocations are rare: a scan of the quota keys is affordable, and finds the token's scopes in every group.
+        var suffix = QuotaPlan.TokenKey(keyId) + "}:";
+        foreach (var endpoint in redis.GetEndPoints())
+        {
+            var server = redis.GetServer(endpoint);
+            if (server.IsReplica)
+            {
+                continue;
+            }
+            var keys = new List<RedisKey>();
+            // One key at a time: on a cluster, the scopes live in different slots.
+            await foreach (var key in server.KeysAsync(pattern: $"router:quota:{{*{suffix}*"))
+            {
+                keys.Add(key);
+            }
+            foreach (var key in keys)
+            {
+                await redis.GetDatabase().KeyDeleteAsync(key);
+            }
+        }
+    }
+
     private static (RedisKey Requests, RedisKey Tokens, RedisKey InFlight, RedisKey SpentDay, RedisKey SpentMonth, RedisKey Holds) Keys(QuotaScope scope, QuotaWindows windows)
     {
         var prefix = $"router:quota:{{{scope.Key}}}:";

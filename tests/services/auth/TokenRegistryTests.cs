@@ -28,7 +28,7 @@ public sealed class TokenRegistryTests
     {
         var store = new InMemoryStateStore(_time);
         var registry = new TokenRegistry(store, _time);
-        var (token, _) = await registry.IssueAsync("metrum", "alice", "web", "dev", BigCoder, TimeSpan.FromDays(1), default);
+        var (token, _) = await registry.IssueAsync("metrum", "alice", "web", "dev", BigCoder, TimeSpan.FromDays(1), null, default);
 
         var stored = System.Text.Encoding.UTF8.GetString((await store.GetAsync($"token:{token.KeyId}", default))!);
 
@@ -86,5 +86,5 @@ public sealed class TokenRegistryTests
     }
 
     private Task<(CallerToken Token, TokenRecord Record)> IssueAsync(TimeSpan lifetime) =>
-        _registry.IssueAsync("metrum", "alice", "web", "dev", BigCoder, lifetime, default);
+        _registry.IssueAsync("metrum", "alice", "web", "dev", BigCoder, lifetime, null, default);
 }

@@ -94,13 +94,30 @@ public sealed class QuotaCountersTests : IAsyncLifetime
     [Fact]
     public void Plans_check_the_project_and_the_token_in_the_group_and_nothing_without_limits()
     {
-        var caller = new Caller { KeyId = "k3y1d2ab9x", Project = "web" };
+        var caller = new Caller { KeyId = "k3y1d2ab9x", Project = "web", Quota = new Quota { TokensPerMinute = 1000 } };
         var snapshot = new CatalogSnapshot { ProjectQuotas = { ["web"] = new Quota { BudgetPerMonth = 50 }, ["other"] = new Quota { RequestsPerMinute = 1 } } };
         var limited = new Group { Name = "big-coder", Quota = new Quota { RequestsPerMinute = 60 } };
 
-        Assert.Equal(["project:web", "group:big-coder:token:k3y1d2ab9x"], QuotaPlan.For(caller, limited, snapshot).Select(s => s.Key));
-        Assert.Equal(["project:web"], QuotaPlan.For(caller, new Group { Name = "free" }, snapshot).Select(s => s.Key));
-        Assert.Empty(QuotaPlan.For(caller, new Group { Name = "free", Quota = new Quota() }, new CatalogSnapshot()));
+        Assert.Equal(["token:k3y1d2ab9x", "project:web", "group:big-coder:token:k3y1d2ab9x"], QuotaPlan.For(caller, limited, snapshot).Select(s => s.Key));
+        Assert.Equal(["token:k3y1d2ab9x", "project:web"], QuotaPlan.For(caller, new Group { Name = "free" }, snapshot).Select(s => s.Key));
+        var unlimited = new Caller { KeyId = "k3y1d2ab9x", Project = "web", Quota = new Quota() };
+        Assert.Empty(QuotaPlan.For(unlimited, new Group { Name = "free", Quota = new Quota() }, new CatalogSnapshot()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_revoked_tokens_counters_go_and_no_other_tokens_do(string kind)
+    {
+        var (one, _) = await CountersAsync(kind);
+        var revoked = new QuotaScope($"group:big-coder:{QuotaPlan.TokenKey("revokedkey")}", "", new Quota { RequestsPerMinute = 1 });
+        var other = new QuotaScope($"group:big-coder:{QuotaPlan.TokenKey("otherkey00")}", "", new Quota { RequestsPerMinute = 1 });
+        await one.AdmitAsync(revoked, new QuotaCharge(1, 0), "req_1", Noon, default);
+        await one.AdmitAsync(other, new QuotaCharge(1, 0), "req_2", Noon, default);
+
+        await one.ForgetTokenAsync("revokedkey");
+
+        Assert.Equal(QuotaRefusal.None, (await one.AdmitAsync(revoked, new QuotaCharge(1, 0), "req_3", Noon, default)).Refused);
+        Assert.Equal(QuotaRefusal.Requests, (await one.AdmitAsync(other, new QuotaCharge(1, 0), "req_4", Noon, default)).Refused);
     }
 
     private static QuotaScope Scope(Quota quota) => new($"test:{Guid.NewGuid():N}", "the test scope", quota);
