@@ -14,8 +14,8 @@ namespace GenAiRouter.Hosting;
 /// <c>/metrics</c> on the internal and health ports, and exported over OTLP when the standard
 /// <c>OTEL_EXPORTER_OTLP_*</c> variables name an endpoint. Traces: only with such an endpoint (nothing to send them to
 /// otherwise); a caller's <c>traceparent</c> is honoured and carried to the other services and upstreams.
-/// <c>Router:Telemetry:TraceSampleRatio</c> sets the share of requests traced; <c>Router:Telemetry:Enabled=false</c>
-/// turns both off.
+/// <c>Router:Telemetry:TraceSampleRatio</c> sets the share of requests traced, <c>Router:Telemetry:Traces=false</c> exports
+/// metrics only, <c>Router:Telemetry:Enabled=false</c> turns both off.
 /// </summary>
 public static class Observability
 {
@@ -65,7 +65,7 @@ public static class Observability
                     metrics.AddOtlpExporter();
                 }
             });
-        if (otlp)
+        if (otlp && configuration.GetValue("Router:Telemetry:Traces", true))
         {
             // A sampled share of the requests is traced (all of them at 1); a caller's sampled traceparent is always followed.
             var ratio = configuration.GetValue("Router:Telemetry:TraceSampleRatio", DefaultTraceSampleRatio);

@@ -321,6 +321,29 @@ public sealed class HelmChartTests
         Assert.DoesNotContain(Of(defaults, "Deployment"), d => Env(d.Items("spec.template.spec.containers").Single(), "OTEL_EXPORTER_OTLP_ENDPOINT") is not null);
     }
 
+    [Fact]
+    public async Task Ingress_replicas_share_their_quota_counters_in_the_components_redis_with_the_password_from_its_secret()
+    {
+        var manifests = await Helm.TemplateWithAsync("dapr: { components: { redis: { host: redis.data:6380, existingSecret: redis-auth, enableTLS: true } } }");
+
+        foreach (var deployment in Of(manifests, "Deployment"))
+        {
+            var container = deployment.Items("spec.template.spec.containers").Single();
+            if (AppId(deployment) == RouterApps.Ingress)
+            {
+                Assert.Equal("redis.data:6380,password=$(QUOTA_REDIS_PASSWORD),ssl=True", Env(container, "ROUTER_REDIS"), ignoreCase: true);
+                var password = container.Items("env").Single(e => e["name"] == "QUOTA_REDIS_PASSWORD");
+                Assert.Equal(("redis-auth", "redis-password", null), (password["valueFrom.secretKeyRef.name"], password["valueFrom.secretKeyRef.key"], password["value"]));
+            }
+            else
+            {
+                Assert.Null(Env(container, "ROUTER_REDIS"));
+            }
+        }
+        var unshared = Of(await Helm.TemplateWithAsync("quotas: { sharedCounters: false }"), "Deployment").Single(d => AppId(d) == RouterApps.Ingress);
+        Assert.Null(Env(unshared.Items("spec.template.spec.containers").Single(), "ROUTER_REDIS"));
+    }
+
     private static bool Selects(Manifest selector, string path, YamlMappingNode labels) =>
         ((YamlMappingNode)selector.Node(path)!).Children.All(l => labels.Children.TryGetValue(l.Key, out var value) && value.ToString() == l.Value.ToString());
 

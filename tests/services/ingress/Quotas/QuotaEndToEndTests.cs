@@ -19,6 +19,7 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
 
     private RedisServer _redis = null!;
     private ScriptedUpstream _upstream = null!;
+    private ScriptedUpstream _slow = null!;
     private LocalRouter _router = null!;
     private RouterProcess? _second;
     private Uri _secondBaseUrl = null!;
@@ -40,6 +41,12 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
             return;
         }
         _upstream = await ScriptedUpstream.StartAsync();
+        _slow = await ScriptedUpstream.StartAsync();
+        _slow.Reply = async (http, _) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await ScriptedUpstream.WriteJsonAsync(http, 200, ScriptedUpstream.CompletedResponse("slowly"));
+        };
         _router = await LocalRouter.StartAsync($$"""
             projects:
               thrifty:
@@ -53,11 +60,19 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
                 quota: { rpm: {{RequestsPerMinute}} }
                 targets:
                   - { name: c, api: messages, base_url: {{_upstream.BaseUrl}}, model: claude-m, capabilities: [streaming] }
+              metered:
+                quota: { tpm: 30 }
+                targets:
+                  - { name: u, api: responses, base_url: {{_upstream.BaseUrl}}, model: m, capabilities: [streaming] }
+              narrow:
+                quota: { concurrency: 2 }
+                targets:
+                  - { name: s, api: responses, base_url: {{_slow.BaseUrl}}, model: m, capabilities: [streaming] }
               priced:
                 targets:
                   - { name: p, api: responses, base_url: {{_upstream.BaseUrl}}, model: m, capabilities: [streaming], prices: { input_per_mtok: 1000, output_per_mtok: 1000 } }
             """, new() { ["ROUTER_REDIS"] = _redis.ConnectionString });
-        _token = await _router.IssueTokenAsync("--groups", "limited,claude");
+        _token = await _router.IssueTokenAsync("--groups", "limited,claude,metered,narrow");
         _budgetToken = (await _router.RunCliAsync("token", "issue", "--user", "bob", "--project", "thrifty", "--env", "dev", "--groups", "priced")).Trim();
 
         // A second ingress replica: the first one's settings, other ports.
@@ -111,6 +126,40 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
         // Refusals are usage events too, with their status, so a platform team sees them.
         var usage = JsonDocument.Parse(await _router.RunCliAsync("usage", "--group", "limited", "--since", "1d", "--format", "json")).RootElement;
         Assert.True(usage.GetProperty("total").GetProperty("requests").GetInt64() >= 1);
+    }
+
+    [Fact]
+    public async Task Tokens_per_minute_count_what_the_upstream_reported_across_both_replicas()
+    {
+        RequireRedis();
+        await AwayFromTheMinutesEndAsync();
+
+        // Each request is estimated at its size (about 11 tokens) and settles at the 13 the upstream reports: 13, then
+        // 26, then 26 + 11 is over 30.
+        var answers = new List<Answer>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add(await SendAsync(i % 2 == 0 ? _router.BaseUrl : _secondBaseUrl, "responses", "metered", _token));
+            await Task.Delay(200);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.Status));
+        Assert.Equal("30", answers[^1].Headers["x-ratelimit-limit-tokens"]);
+        Assert.Contains("30 tokens per minute", answers[^1].Json.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Requests_at_once_are_limited_across_both_replicas_and_free_again_when_they_finish()
+    {
+        RequireRedis();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => SendAsync(i % 2 == 0 ? _router.BaseUrl : _secondBaseUrl, "responses", "narrow", _token)));
+
+        Assert.Equal(2, answers.Count(a => a.Status == HttpStatusCode.OK));
+        Assert.All(answers.Where(a => a.Status != HttpStatusCode.OK), a =>
+            Assert.Contains("2 requests at once", a.Json.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal));
+        await Task.Delay(200); // the two settle moments after their last byte
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(_secondBaseUrl, "responses", "narrow", _token)).Status);
     }
 
     [Fact]
@@ -262,6 +311,7 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
         {
             await _router.DisposeAsync();
             await _upstream.DisposeAsync();
+            await _slow.DisposeAsync();
             await _redis.DisposeAsync();
         }
     }
