@@ -26,8 +26,9 @@ public class TelemetryBenchmarks
     private RequestRecord _record = null!;
     private ServiceProvider? _sdk;
 
-    [Params(false, true)]
-    public bool Listening { get; set; }
+    /// <summary>none: nothing listening; prometheus: the default; prometheus+otlp: with an OTLP endpoint configured.</summary>
+    [Params("none", "prometheus", "prometheus+otlp")]
+    public string Listening { get; set; } = "none";
 
     /// <summary>Metrics for code that constructs ingress parts by hand (no SDK listening unless one is started).</summary>
     public static RouterMetrics Metrics(IServiceProvider? services = null) =>
@@ -38,10 +39,17 @@ public class TelemetryBenchmarks
     public void Setup()
     {
         var services = new ServiceCollection().AddMetrics();
-        if (Listening)
+        if (Listening != "none")
         {
             services.AddOpenTelemetry()
-                .WithMetrics(m => m.AddMeter(RouterMetrics.Name).AddPrometheusExporter())
+                .WithMetrics(m =>
+                {
+                    m.AddMeter(RouterMetrics.Name).AddPrometheusExporter();
+                    if (Listening.EndsWith("otlp", StringComparison.Ordinal))
+                    {
+                        m.AddOtlpExporter(o => o.Endpoint = new Uri("http://127.0.0.1:9"));
+                    }
+                })
                 .WithTracing(t => t.AddSource(RouterMetrics.Name).SetSampler(new AlwaysOnSampler()));
         }
         _sdk = services.BuildServiceProvider();

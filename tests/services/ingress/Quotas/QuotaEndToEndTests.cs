@@ -185,16 +185,26 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_budget_admits_until_spent_reaches_it_then_refuses_with_insufficient_quota_and_the_ledger_agrees()
+    public async Task A_budget_admits_until_spent_reaches_it_even_with_the_usage_service_frozen_then_refuses_with_insufficient_quota_and_the_ledger_agrees()
     {
         RequireRedis();
-        // Each answer reports 10 input and 3 output tokens: $0.013 at $1,000 per million.
+        // Each answer reports 10 input and 3 output tokens: $0.013 at $1,000 per million. The usage service is frozen
+        // meanwhile (SIGSTOP): the budget is kept by ingress's own counters, not by the usage ledger.
+        var usageService = _router.ServiceProcesses()["usage"];
+        Signal("STOP", usageService);
         var answers = new List<Answer>();
-        for (var i = 0; i < 6; i++)
+        try
         {
-            answers.Add(await SendAsync(i % 2 == 0 ? _router.BaseUrl : _secondBaseUrl, "responses", "priced", _budgetToken));
-            // A request settles moments after its last byte; until then its hold (up to 4,096 output tokens) counts.
-            await Task.Delay(200);
+            for (var i = 0; i < 6; i++)
+            {
+                answers.Add(await SendAsync(i % 2 == 0 ? _router.BaseUrl : _secondBaseUrl, "responses", "priced", _budgetToken));
+                // A request settles moments after its last byte; until then its hold (up to 4,096 output tokens) counts.
+                await Task.Delay(200);
+            }
+        }
+        finally
+        {
+            Signal("CONT", usageService);
         }
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests],
@@ -219,6 +229,12 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
         var report = await _router.RunCliAsync("usage", "--project", "thrifty", "--since", "1d");
         var budget = report.Split('\n').Single(line => line.StartsWith("thrifty", StringComparison.Ordinal));
         Assert.Equal(["thrifty", "day", "$0.0520", "$0.0500", "$0.0000"], budget.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..5]);
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
     }
 
     private void RequireRedis()
