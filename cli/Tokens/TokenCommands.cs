@@ -22,14 +22,16 @@ public static class TokenCommands
     }
 
     /// <summary>--rpm, --tpm, --concurrency and --budget, as <c>token issue</c> and <c>token limits</c> take them.</summary>
-    private sealed record QuotaOptions(Option<int?> Rpm, Option<long?> Tpm, Option<int?> Concurrency, Option<string> Budget)
+    private sealed record QuotaOptions(Option<string> Rpm, Option<string> Tpm, Option<string> Concurrency, Option<string> Budget)
     {
+        private const double MaxBudget = 1_000_000_000;
+
         public static QuotaOptions AddTo(Command command)
         {
             var options = new QuotaOptions(
-                new Option<int?>("--rpm") { Description = "Requests per minute" },
-                new Option<long?>("--tpm") { Description = "Tokens (input plus output) per minute" },
-                new Option<int?>("--concurrency") { Description = "Requests in flight at once" },
+                new Option<string>("--rpm") { Description = "Requests per minute" },
+                new Option<string>("--tpm") { Description = "Tokens (input plus output) per minute" },
+                new Option<string>("--concurrency") { Description = "Requests in flight at once" },
                 new Option<string>("--budget") { Description = "Spend in USD per UTC day or month, e.g. 50/month or 5/day (both: 5/day,50/month)" });
             command.Options.Add(options.Rpm);
             command.Options.Add(options.Tpm);
@@ -38,34 +40,49 @@ public static class TokenCommands
             return options;
         }
 
-        /// <summary>The quota the options name, or why they are wrong.</summary>
+        /// <summary>The quota the options name (a limit left out is none), or why they are wrong.</summary>
         public (Quota? Quota, string? Problem) Read(ParseResult parse)
         {
-            var quota = new Quota
+            var quota = new Quota();
+            foreach (var (option, max, set) in new (Option<string>, long, Action<long>)[]
             {
-                RequestsPerMinute = parse.GetValue(Rpm) ?? 0,
-                TokensPerMinute = parse.GetValue(Tpm) ?? 0,
-                ConcurrentRequests = parse.GetValue(Concurrency) ?? 0,
-            };
-            if (quota.RequestsPerMinute < 0 || quota.TokensPerMinute < 0 || quota.ConcurrentRequests < 0)
+                (Rpm, int.MaxValue, n => quota.RequestsPerMinute = (int)n),
+                (Tpm, long.MaxValue / 4, n => quota.TokensPerMinute = n),
+                (Concurrency, int.MaxValue, n => quota.ConcurrentRequests = (int)n),
+            })
             {
-                return (null, "--rpm, --tpm and --concurrency must be zero (no limit) or more");
+                if (parse.GetValue(option) is not { } text)
+                {
+                    continue;
+                }
+                if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1 || n > max)
+                {
+                    return (null, $"{option.Name} must be a whole number from 1 to {max.ToString(CultureInfo.InvariantCulture)} (leave it out for no limit), got '{text}'");
+                }
+                set(n);
             }
-            foreach (var budget in Split(parse.GetValue(Budget)))
+            var budgets = Split(parse.GetValue(Budget));
+            if (parse.GetValue(Budget) is { } raw && budgets.Length != raw.Split(',').Length)
+            {
+                return (null, $"--budget has an empty entry: '{raw}'");
+            }
+            foreach (var budget in budgets)
             {
                 var parts = budget.Split('/');
-                if (parts.Length != 2 || !double.TryParse(parts[0].TrimStart('$'), NumberStyles.Float, CultureInfo.InvariantCulture, out var usd) || usd < 0 || !double.IsFinite(usd))
+                if (parts.Length != 2 || !double.TryParse(parts[0].TrimStart('$'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var usd) || usd <= 0 || usd > MaxBudget)
                 {
-                    return (null, $"--budget must be an amount in USD per day or month, like 50/month, got '{budget}'");
+                    return (null, $"--budget must be an amount in USD above 0 and at most 1000000000 per day or month, like 50/month, got '{budget}'");
                 }
                 switch (parts[1])
                 {
-                    case "day":
+                    case "day" when quota.BudgetPerDay == 0:
                         quota.BudgetPerDay = usd;
                         break;
-                    case "month":
+                    case "month" when quota.BudgetPerMonth == 0:
                         quota.BudgetPerMonth = usd;
                         break;
+                    case "day" or "month":
+                        return (null, $"--budget names the {parts[1]} twice: '{parse.GetValue(Budget)}'");
                     default:
                         return (null, $"--budget is per day or per month (5/day, 50/month), got '{budget}'");
                 }

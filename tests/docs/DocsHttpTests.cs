@@ -58,11 +58,23 @@ public sealed class DocsHttpTests(DocsRouter docs)
     }
 
     [Fact]
-    public async Task Docs_without_a_slash_redirect_relatively_and_unknown_pages_are_a_docs_404()
+    public async Task Docs_paths_redirect_relatively_answer_head_and_unknown_pages_are_a_docs_404()
     {
         using var redirect = await Http.GetAsync(docs.Root + "/docs");
         Assert.Equal(HttpStatusCode.MovedPermanently, redirect.StatusCode);
         Assert.Equal("docs/", redirect.Headers.Location?.OriginalString);
+
+        // A page asked for with a trailing slash would resolve its links one directory too deep: it is sent back.
+        using var slashed = await Http.GetAsync(docs.Root + "/docs/codex/");
+        Assert.Equal(HttpStatusCode.MovedPermanently, slashed.StatusCode);
+        Assert.Equal("../codex", slashed.Headers.Location?.OriginalString);
+
+        // Link checkers and uptime probes ask with HEAD.
+        foreach (var path in new[] { "/docs/codex", "/docs/", "/docs/openapi.json", "/docs/search.json" })
+        {
+            using var head = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, docs.Root + path));
+            Assert.True(head.StatusCode == HttpStatusCode.OK, $"HEAD {path}: {(int)head.StatusCode}");
+        }
 
         using var missing = await Http.GetAsync(docs.Root + "/docs/no-such-page");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
@@ -71,8 +83,8 @@ public sealed class DocsHttpTests(DocsRouter docs)
         // The API keeps its own 404, and Claude Code's HEAD / preconnect still gets a fast 200.
         using var api = await Http.GetAsync(docs.Root + "/v1/nothing");
         Assert.Equal("unknown_url", JsonDocument.Parse(await api.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());
-        using var head = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, docs.Root + "/"));
-        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        using var root = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, docs.Root + "/"));
+        Assert.Equal(HttpStatusCode.OK, root.StatusCode);
     }
 
     [Fact]

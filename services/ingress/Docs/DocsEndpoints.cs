@@ -19,6 +19,8 @@ public static class DocsEndpoints
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+    private static readonly string[] Read = [HttpMethods.Get, HttpMethods.Head];
+
     public static IServiceCollection AddDocs(this IServiceCollection services)
     {
         services.AddSingleton<DocsSite>();
@@ -30,26 +32,30 @@ public static class DocsEndpoints
     {
         // Rendered now: a page that cannot be built stops start-up rather than answering 500 later.
         app.Services.GetRequiredService<DocsSite>();
+        // GET and HEAD (link checkers and uptime probes ask with HEAD); HEAD / alone is the doors' (Claude Code's preconnect).
         app.MapGet("/", (HttpContext http, DocsSite site, DocsSettings settings) => WritePageAsync(http, site.HomeAtRoot, settings)).WithAccess(Access.Public);
         // One route for /docs and /docs/ (routing does not tell them apart). Links in the pages are relative to /docs/,
         // so /docs is sent there: "docs/" resolves against it to /docs/, also under a proxy's path prefix.
-        app.MapGet("/docs/", (HttpContext http, DocsSite site, DocsSettings settings) => http.Request.Path.Value!.EndsWith('/')
+        app.MapMethods("/docs/", Read, (HttpContext http, DocsSite site, DocsSettings settings) => http.Request.Path.Value!.EndsWith('/')
             ? WritePageAsync(http, site.Page("index")!, settings)
             : Redirect(http, "docs/")).WithAccess(Access.Public);
-        app.MapGet("/docs/{page}", (string page, HttpContext http, DocsSite site, DocsSettings settings) =>
-            site.Page(page) is { } found && page != "index"
-                ? WritePageAsync(http, found, settings)
-                : WritePageAsync(http, site.NotFound, settings, StatusCodes.Status404NotFound)).WithAccess(Access.Public);
-        app.MapGet("/docs/assets/{name}", (string name, HttpContext http, DocsSite site) => WriteAssetAsync(http, site.Asset(name))).WithAccess(Access.Public);
-        app.MapGet("/docs/search.json", (HttpContext http, DocsSite site) =>
+        // /docs/codex/ would resolve every relative link one directory too deep: sent to /docs/codex.
+        app.MapMethods("/docs/{page}", Read, (string page, HttpContext http, DocsSite site, DocsSettings settings) =>
+            http.Request.Path.Value!.EndsWith('/') ? Redirect(http, "../" + Uri.EscapeDataString(page))
+            : site.Page(page) is { } found && page != "index" ? WritePageAsync(http, found, settings)
+            : WritePageAsync(http, site.NotFound, settings, StatusCodes.Status404NotFound)).WithAccess(Access.Public);
+        app.MapMethods("/docs/assets/{name}", Read, (string name, HttpContext http, DocsSite site) => WriteAssetAsync(http, site.Asset(name))).WithAccess(Access.Public);
+        app.MapMethods("/docs/search.json", Read, (HttpContext http, DocsSite site) =>
         {
             http.Response.Headers.CacheControl = "no-cache";
+            http.Response.Headers.XContentTypeOptions = "nosniff";
             return Results.Bytes(site.SearchIndex, "application/json");
         }).WithAccess(Access.Public);
-        app.MapGet("/docs/openapi.json", (HttpContext http, DocsSite site, DocsSettings settings) =>
+        app.MapMethods("/docs/openapi.json", Read, (HttpContext http, DocsSite site, DocsSettings settings) =>
         {
             http.Response.Headers.CacheControl = "no-cache";
             http.Response.Headers.Vary = "X-Forwarded-Host, X-Forwarded-Proto, X-Forwarded-Prefix";
+            http.Response.Headers.XContentTypeOptions = "nosniff";
             return Results.Text(site.OpenApi.Json(settings.RouterUrl(http)), "application/json");
         }).WithAccess(Access.Public);
         return app;

@@ -128,9 +128,9 @@ public sealed partial class QuotaGate(IQuotaCounters counters, RouterMetrics met
         var quota = scope.Quota;
         return why switch
         {
-            QuotaRefusal.Requests => RateLimited($"Rate limit reached for {scope.Name}: {quota.RequestsPerMinute} requests per minute.", minute - now),
-            QuotaRefusal.Tokens => RateLimited($"Rate limit reached for {scope.Name}: {quota.TokensPerMinute} tokens per minute.", minute - now),
-            QuotaRefusal.Concurrency => RateLimited($"Rate limit reached for {scope.Name}: {quota.ConcurrentRequests} requests at once; retry when one of them has finished.",
+            QuotaRefusal.Requests => RateLimited($"Rate limit reached for {scope.Name}: {Count(quota.RequestsPerMinute, "request")} per minute.", minute - now),
+            QuotaRefusal.Tokens => RateLimited($"Rate limit reached for {scope.Name}: {Count(quota.TokensPerMinute, "token")} per minute.", minute - now),
+            QuotaRefusal.Concurrency => RateLimited($"Rate limit reached for {scope.Name}: {Count(quota.ConcurrentRequests, "request")} at once; retry when one of them has finished.",
                 TimeSpan.FromSeconds(1)),
             QuotaRefusal.BudgetPerDay => Spent($"The daily budget of {scope.Name} (${quota.BudgetPerDay.ToString("0.00", CultureInfo.InvariantCulture)}) is spent; it resets at {day.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.", day - now),
             _ => Spent($"The monthly budget of {scope.Name} (${quota.BudgetPerMonth.ToString("0.00", CultureInfo.InvariantCulture)}) is spent; it resets at {month.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.", month - now),
@@ -138,6 +138,8 @@ public sealed partial class QuotaGate(IQuotaCounters counters, RouterMetrics met
 
         static RouterError RateLimited(string message, TimeSpan retryAfter) =>
             new(429, "rate_limit_error", "rate_limit_exceeded", $"{message} Retry after {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} s.", RetryAfter: retryAfter);
+
+        static string Count(long n, string what) => n == 1 ? $"1 {what}" : $"{n.ToString(CultureInfo.InvariantCulture)} {what}s";
 
         static RouterError Spent(string message, TimeSpan retryAfter) => new(429, "insufficient_quota", "insufficient_quota", message, RetryAfter: retryAfter);
     }
