@@ -73,7 +73,7 @@ public sealed partial class BridgeInvoker(Contracts.V1.Bridge.BridgeClient bridg
                 {
                     answer.Headers[name] = value;
                 }
-                answer.Headers["x-router-bridge"] = target.Api.ToString().ToLowerInvariant();
+                answer.Headers["x-router-bridge"] = Telemetry.RouterMetrics.ProtocolText(target.Api);
                 if (dropped > 0)
                 {
                     answer.Headers[NativeInvoker.ReasoningDroppedHeader] = dropped.ToString(System.Globalization.CultureInfo.InvariantCulture);

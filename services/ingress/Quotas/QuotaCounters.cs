@@ -1,5 +1,3 @@
-using GenAiRouter.Contracts.V1;
-
 namespace GenAiRouter.Ingress.Quotas;
 
 /// <summary>What a request takes from a scope when admitted: one request, an estimate of its tokens, and spend reserved.</summary>
@@ -59,6 +57,4 @@ public readonly record struct QuotaWindows(string Minute, string Day, string Mon
 public static class MicroUsd
 {
     public static long From(double usd) => (long)Math.Round(usd * 1_000_000, MidpointRounding.AwayFromZero);
-
-    public static long Of(Quota quota, QuotaRefusal period) => From(period == QuotaRefusal.BudgetPerDay ? quota.BudgetPerDay : quota.BudgetPerMonth);
 }

@@ -204,7 +204,8 @@ public sealed class RouterMetrics
 
     private static string Provider(Protocol api) => api == Protocol.Messages ? "anthropic" : "openai";
 
-    private static string ProtocolText(Protocol protocol) => protocol switch
+    /// <summary>A protocol's name in labels and headers (<c>responses</c>, <c>chat</c>, <c>messages</c>), without allocating.</summary>
+    public static string ProtocolText(Protocol protocol) => protocol switch
     {
         Protocol.Responses => "responses",
         Protocol.Chat => "chat",
