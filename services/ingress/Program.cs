@@ -27,7 +27,8 @@ return await RouterService.RunAsync(args, RouterApps.Ingress,
         // Rate limits and budgets: counters every replica shares in Redis (ROUTER_REDIS), else in this process.
         if (builder.AddRouterRedis())
         {
-            builder.Services.AddSingleton<IQuotaCounters, RedisQuotaCounters>();
+            var leaseShare = builder.Configuration.GetValue("Router:Quotas:LeaseShare", RedisQuotaCounters.DefaultLeaseShare);
+            builder.Services.AddSingleton<IQuotaCounters>(services => new RedisQuotaCounters(services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), leaseShare));
         }
         else
         {

@@ -120,7 +120,106 @@ public sealed class QuotaCountersTests : IAsyncLifetime
         Assert.Equal(QuotaRefusal.Requests, (await one.AdmitAsync(other, new QuotaCharge(1, 0), "req_4", Noon, default)).Refused);
     }
 
+    [Fact]
+    public async Task Leases_never_let_two_replicas_admit_more_than_the_limit_and_cost_at_most_a_lease_each_in_requests_not_admitted()
+    {
+        var (one, two) = await CountersAsync("redis");
+        var scope = Scope(new Quota { RequestsPerMinute = 1000 });
+        var before = await ScriptCallsAsync();
+
+        // Replica one serves a single request and keeps the rest of its lease (a twentieth: 50) unused;
+        // replica two is hit by a burst far beyond the limit.
+        Assert.Equal(QuotaRefusal.None, (await one.AdmitAsync(scope, new QuotaCharge(10, 0), "req_one", Noon, default)).Refused);
+        var burst = await Task.WhenAll(Enumerable.Range(0, 1500).Select(i => two.AdmitAsync(scope, new QuotaCharge(10, 0), $"req_{i}", Noon, default).AsTask()));
+
+        Assert.Equal(1000 - 50, burst.Count(d => d.Refused == QuotaRefusal.None));
+        Assert.All(burst.Where(d => d.Refused != QuotaRefusal.None), d => Assert.Equal(QuotaRefusal.Requests, d.Refused));
+        // One round trip per lease (20 of them) and one to learn the minute is spent: not one per request.
+        Assert.InRange(await ScriptCallsAsync() - before, 20, 22);
+        // The first replica still spends what it holds, and no more.
+        var rest = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => one.AdmitAsync(scope, new QuotaCharge(10, 0), $"req_rest_{i}", Noon, default).AsTask()));
+        Assert.Equal(49, rest.Count(d => d.Refused == QuotaRefusal.None));
+    }
+
+    [Fact]
+    public async Task Tokens_a_leased_replica_did_not_use_go_back_to_the_shared_minute_beyond_one_lease()
+    {
+        var (one, two) = await CountersAsync("redis");
+        var scope = Scope(new Quota { TokensPerMinute = 10_000 });
+
+        // Replica one takes the whole minute in estimates of 1,000 tokens, which then use 100 each.
+        var admitted = 0;
+        while ((await one.AdmitAsync(scope, new QuotaCharge(1000, 0), $"req_{admitted}", Noon, default)).Refused == QuotaRefusal.None)
+        {
+            admitted++;
+        }
+        Assert.Equal(10, admitted);
+        Assert.Equal(QuotaRefusal.Tokens, (await two.AdmitAsync(scope, new QuotaCharge(1000, 0), "req_two", Noon, default)).Refused);
+        for (var i = 0; i < admitted; i++)
+        {
+            await one.SettleAsync(scope, new QuotaCharge(1000, 0), $"req_{i}", Noon, 100, 0);
+        }
+
+        // 9,000 unused: one keeps a lease's worth (500), the other replica can take the rest.
+        var taken = 0;
+        while ((await two.AdmitAsync(scope, new QuotaCharge(1000, 0), $"req_two_{taken}", Noon, default)).Refused == QuotaRefusal.None)
+        {
+            taken++;
+        }
+        Assert.Equal(8, taken);
+    }
+
+    [Theory]
+    [InlineData(30, 0, 10, 1, 0)]
+    [InlineData(1000, 0, 10, 50, 0)]
+    [InlineData(0, 10_000, 100, 0, 500)]
+    [InlineData(0, 10_000, 2_000, 0, 2_000)]
+    [InlineData(600, 100_000, 10, 30, 5_000)]
+    public void A_lease_is_a_twentieth_of_each_limit_and_at_least_what_the_request_needs(int rpm, long tpm, long needed, long requests, long tokens) =>
+        Assert.Equal((requests, tokens), MinuteLease.Size(new Quota { RequestsPerMinute = rpm, TokensPerMinute = tpm }, needed, RedisQuotaCounters.DefaultLeaseShare));
+
+    [Fact]
+    public void A_lease_is_spent_within_its_minute_and_gone_with_it()
+    {
+        var lease = new MinuteLease();
+        var quota = new Quota { RequestsPerMinute = 100, TokensPerMinute = 1000 };
+        Assert.False(lease.TryTake("1", quota, 10, out _));
+        lease.Granted("1", QuotaRefusal.None, 2, 25, sharedRequests: 40, sharedTokens: 400);
+
+        Assert.True(lease.TryTake("1", quota, 10, out var first));
+        Assert.Equal(new QuotaDecision(QuotaRefusal.None, 39, 385), first);
+        Assert.True(lease.TryTake("1", quota, 10, out _));
+        Assert.False(lease.TryTake("1", quota, 10, out _)); // requests spent (and 5 tokens left)
+        Assert.False(lease.TryTake("2", quota, 1, out _)); // a new minute holds nothing
+
+        lease.Granted("2", QuotaRefusal.Requests, 0, 0, sharedRequests: 100, sharedTokens: 900);
+        Assert.True(lease.TryTake("2", quota, 1, out var spent));
+        Assert.Equal(QuotaRefusal.Requests, spent.Refused); // known spent until the minute ends, without asking again
+    }
+
+    [Theory]
+    [InlineData(50, -30, 0)] // used 30 fewer than estimated: the lease keeps them (80 of at most 100)
+    [InlineData(100, -30, -30)] // the lease would hold 130: the 30 beyond a lease go back to the shared minute
+    [InlineData(100, 150, 50)] // used 150 more: the lease covers 100, the shared minute counts 50 more
+    [InlineData(100, 0, 0)]
+    public void A_settled_request_moves_the_estimates_error_through_the_lease(long held, long overEstimate, long shared)
+    {
+        var lease = new MinuteLease();
+        lease.Granted("1", QuotaRefusal.None, 0, held, 0, held);
+        Assert.Equal(shared, lease.Settle("1", overEstimate, keep: 100));
+        Assert.Equal(0, lease.Settle("0", 500, keep: 100)); // an ended minute no longer counts
+    }
+
     private static QuotaScope Scope(Quota quota) => new($"test:{Guid.NewGuid():N}", "the test scope", quota);
+
+    /// <summary>Scripts Redis has run so far: the counters' round trips.</summary>
+    private async Task<long> ScriptCallsAsync()
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(_redis!.ConnectionString + ",allowAdmin=true");
+        var stats = await connection.GetServer(connection.GetEndPoints()[0]).InfoAsync("commandstats");
+        return stats.SelectMany(g => g).Where(p => p.Key is "cmdstat_evalsha" or "cmdstat_eval")
+            .Sum(p => long.Parse(p.Value.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     /// <summary>Two replicas' counters: one shared object in memory, or two connections to one Redis.</summary>
     private async Task<(IQuotaCounters One, IQuotaCounters Two)> CountersAsync(string kind)
