@@ -20,17 +20,21 @@ public sealed class MemoryQuotaCounters : IQuotaCounters
         public string Month = "";
         public long SpentMonth;
         public long ReservedMonth;
+        public DateTimeOffset? Expires;
     }
 
     private readonly ConcurrentDictionary<string, Scope> _scopes = new(StringComparer.Ordinal);
+    private long _nextSweep;
 
     public ValueTask<QuotaDecision> AdmitAsync(QuotaScope scope, QuotaCharge charge, string requestId, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        ForgetExpired(now);
         var state = _scopes.GetOrAdd(scope.Key, _ => new Scope());
         var windows = QuotaWindows.At(now);
         var quota = scope.Quota;
         lock (state)
         {
+            state.Expires = scope.Expires;
             Roll(state, windows);
             var refused =
                 quota.RequestsPerMinute > 0 && state.Requests + 1 > quota.RequestsPerMinute ? QuotaRefusal.Requests
@@ -85,6 +89,23 @@ public sealed class MemoryQuotaCounters : IQuotaCounters
             _scopes.TryRemove(key, out _);
         }
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Once a minute, drops the counters of caller tokens that have expired (nothing can be charged to them now).</summary>
+    private void ForgetExpired(DateTimeOffset now)
+    {
+        var next = Interlocked.Read(ref _nextSweep);
+        if (now.ToUnixTimeSeconds() < next || Interlocked.CompareExchange(ref _nextSweep, now.ToUnixTimeSeconds() + 60, next) != next)
+        {
+            return;
+        }
+        foreach (var (key, state) in _scopes)
+        {
+            if (state.Expires < now)
+            {
+                _scopes.TryRemove(key, out _);
+            }
+        }
     }
 
     private static void Roll(Scope state, QuotaWindows windows)

@@ -96,6 +96,13 @@ public sealed class MinuteLease
         }
     }
 
+    /// <summary>Whether this lease has not been used since before the minute before <paramref name="minute"/> (so it can go).</summary>
+    public bool Idle(long minute)
+    {
+        var held = _minute;
+        return held.Length > 0 && long.Parse(held, System.Globalization.CultureInfo.InvariantCulture) < minute - 1;
+    }
+
     private void Roll(string minute)
     {
         if (_minute != minute)

@@ -62,12 +62,17 @@ public sealed class RedisQuotaCounters(IConnectionMultiplexer redis, double leas
         end
         redis.call('ZREM', KEYS[2], ARGV[2])
         redis.call('HDEL', KEYS[5], ARGV[2])
-        local cost = tonumber(ARGV[3])
+        local cost, expires = tonumber(ARGV[3]), tonumber(ARGV[4])
         if cost > 0 then
           redis.call('INCRBY', KEYS[3], cost)
           redis.call('EXPIRE', KEYS[3], 172800)
           redis.call('INCRBY', KEYS[4], cost)
           redis.call('EXPIRE', KEYS[4], 5356800)
+          -- A caller token's spend goes when the token expires: nothing can be charged to it after that.
+          if expires > 0 then
+            redis.call('PEXPIREAT', KEYS[3], expires, 'LT')
+            redis.call('PEXPIREAT', KEYS[4], expires, 'LT')
+          end
         end
         return 0
         """;
@@ -95,6 +100,7 @@ public sealed class RedisQuotaCounters(IConnectionMultiplexer redis, double leas
         """;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MinuteLease> _leases = new(StringComparer.Ordinal);
+    private long _nextSweep;
 
     /// <summary>Whether a scope's admissions come from a lease: only per-minute limits, and leasing on.</summary>
     private bool Leased(Quota quota) =>
@@ -118,6 +124,7 @@ public sealed class RedisQuotaCounters(IConnectionMultiplexer redis, double leas
     private async ValueTask<QuotaDecision> AdmitFromLeaseAsync(QuotaScope scope, QuotaCharge charge, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var minute = QuotaWindows.At(now).Minute;
+        ForgetIdleLeases(now);
         var lease = _leases.GetOrAdd(scope.Key, static _ => new MinuteLease());
         if (lease.TryTake(minute, scope.Quota, charge.Tokens, out var decision))
         {
@@ -150,6 +157,24 @@ public sealed class RedisQuotaCounters(IConnectionMultiplexer redis, double leas
         }
     }
 
+    /// <summary>Once a minute, drops the leases of scopes unused for two minutes (an expired token's among them).</summary>
+    private void ForgetIdleLeases(DateTimeOffset now)
+    {
+        var minute = now.ToUnixTimeSeconds() / 60;
+        var next = Interlocked.Read(ref _nextSweep);
+        if (minute < next || Interlocked.CompareExchange(ref _nextSweep, minute + 1, next) != next)
+        {
+            return;
+        }
+        foreach (var (key, lease) in _leases)
+        {
+            if (lease.Idle(minute))
+            {
+                _leases.TryRemove(key, out _);
+            }
+        }
+    }
+
     public async ValueTask SettleAsync(QuotaScope scope, QuotaCharge charge, string requestId, DateTimeOffset admittedAt, long tokens, long costMicroUsd)
     {
         var keys = Keys(scope, QuotaWindows.At(admittedAt));
@@ -161,12 +186,12 @@ public sealed class RedisQuotaCounters(IConnectionMultiplexer redis, double leas
                 : 0;
             if (shared != 0)
             {
-                await redis.GetDatabase().ScriptEvaluateAsync(Settle, [keys.Tokens, keys.InFlight, keys.SpentDay, keys.SpentMonth, keys.Holds], [shared, requestId, 0]);
+                await redis.GetDatabase().ScriptEvaluateAsync(Settle, [keys.Tokens, keys.InFlight, keys.SpentDay, keys.SpentMonth, keys.Holds], [shared, requestId, 0, 0]);
             }
             return;
         }
         await redis.GetDatabase().ScriptEvaluateAsync(Settle, [keys.Tokens, keys.InFlight, keys.SpentDay, keys.SpentMonth, keys.Holds],
-            [tokens - charge.Tokens, requestId, costMicroUsd]);
+            [tokens - charge.Tokens, requestId, costMicroUsd, scope.Expires?.ToUnixTimeMilliseconds() ?? 0]);
     }
 
     public async ValueTask ForgetTokenAsync(string keyId)

@@ -120,6 +120,29 @@ public sealed class QuotaCountersTests : IAsyncLifetime
         Assert.Equal(QuotaRefusal.Requests, (await one.AdmitAsync(other, new QuotaCharge(1, 0), "req_4", Noon, default)).Refused);
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task An_expired_tokens_counters_go_with_it(string kind)
+    {
+        var (one, _) = await CountersAsync(kind);
+        // Redis expires the keys by its own clock; the in-process counters by the time they are given.
+        var expires = kind == "redis" ? DateTimeOffset.UtcNow.AddSeconds(2) : Noon.AddSeconds(30);
+        var scope = Scope(new Quota { BudgetPerDay = 0.01 }) with { Expires = expires };
+        var charge = new QuotaCharge(10, MicroUsd.From(0.005));
+        Assert.Equal(QuotaRefusal.None, (await one.AdmitAsync(scope, charge, "req_1", Noon, default)).Refused);
+        await one.SettleAsync(scope, charge, "req_1", Noon, 10, MicroUsd.From(0.01));
+        Assert.Equal(QuotaRefusal.BudgetPerDay, (await one.AdmitAsync(scope, charge, "req_2", Noon, default)).Refused);
+
+        var later = Noon.AddMinutes(2);
+        if (kind == "redis")
+        {
+            await Task.Delay(expires - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200));
+        }
+        // Asked again as if the token still existed: nothing of its spend is left.
+        Assert.Equal(QuotaRefusal.None, (await one.AdmitAsync(Scope(new Quota()) with { Expires = later.AddDays(1) }, charge, "req_sweep", later, default)).Refused);
+        Assert.Equal(QuotaRefusal.None, (await one.AdmitAsync(scope with { Expires = null }, charge, "req_3", later, default)).Refused);
+    }
+
     [Fact]
     public async Task Leases_never_let_two_replicas_admit_more_than_the_limit_and_cost_at_most_a_lease_each_in_requests_not_admitted()
     {
