@@ -233,7 +233,12 @@ public static class TokenCommands
         command.Options.Add(port);
     }
 
-    /// <summary>Calls the auth service's admin API: ROUTER_AUTH_URL, else the local router's auth port.</summary>
+    /// <summary>Where the auth service's admin API is: ROUTER_AUTH_URL, else the local router's auth port.</summary>
+    internal static string AuthAddress(int basePort) => Environment.GetEnvironmentVariable("ROUTER_AUTH_URL") is { Length: > 0 } url
+        ? url
+        : $"http://127.0.0.1:{RouterApps.StandalonePorts(RouterApps.Auth, basePort).Grpc}";
+
+    /// <summary>Calls the auth service's admin API.</summary>
     private static async Task<int> CallAsync(FileInfo? configFile, int basePort, Func<TokenAdmin.TokenAdminClient, Metadata, Task> call)
     {
         if (RouterSetup.Load(configFile) is not { } setup)
@@ -244,9 +249,7 @@ public static class TokenCommands
         {
             return Fail($"no admin credential: set {setup.Config.AdminKeyEnv} (or start the router once with ./genai-router up, which creates one in {setup.DataDir})");
         }
-        var address = Environment.GetEnvironmentVariable("ROUTER_AUTH_URL") is { Length: > 0 } url
-            ? url
-            : $"http://127.0.0.1:{RouterApps.StandalonePorts(RouterApps.Auth, basePort).Grpc}";
+        var address = AuthAddress(basePort);
         using var channel = GrpcChannel.ForAddress(address);
         try
         {

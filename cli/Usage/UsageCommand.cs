@@ -1,7 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using GenAiRouter.Cli.Tokens;
+using GenAiRouter.Contracts.V1;
 using GenAiRouter.Hosting;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace GenAiRouter.Cli.Usage;
 
@@ -15,12 +19,13 @@ public static class UsageCommand
         var env = new Option<string>("--env") { Description = "Only this environment" };
         var group = new Option<string>("--group") { Description = "Only this model group" };
         var target = new Option<string>("--target") { Description = "Only this target" };
+        var key = new Option<string>("--key") { Description = "Only this caller token (its key id)" };
         var since = new Option<string>("--since") { Description = "How far back, e.g. 24h or 7d (default 7d)", DefaultValueFactory = _ => "7d" };
         var format = new Option<string>("--format") { Description = "table (default), csv or json", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "csv", "json");
         var config = RouterSetup.ConfigOption();
         var port = RouterSetup.PortOption();
-        var command = new Command("usage", "Show usage per day and in total (needs the admin credential)") { project, user, env, group, target, since, format, config, port };
+        var command = new Command("usage", "Show usage per day and in total (needs the admin credential)") { project, user, env, group, target, key, since, format, config, port };
         command.SetAction(async (parse, cancellation) =>
         {
             if (RouterSetup.Load(parse.GetValue(config)) is not { } setup)
@@ -35,7 +40,7 @@ public static class UsageCommand
                 ? url.TrimEnd('/')
                 : $"http://127.0.0.1:{RouterApps.StandalonePorts(RouterApps.Usage, parse.GetValue(port)).Http}";
             var query = new[] { ("project", parse.GetValue(project)), ("user", parse.GetValue(user)), ("env", parse.GetValue(env)),
-                    ("group", parse.GetValue(group)), ("target", parse.GetValue(target)), ("since", parse.GetValue(since)),
+                    ("group", parse.GetValue(group)), ("target", parse.GetValue(target)), ("key", parse.GetValue(key)), ("since", parse.GetValue(since)),
                     ("format", parse.GetValue(format) == "csv" ? "csv" : "json") }
                 .Where(q => !string.IsNullOrEmpty(q.Item2))
                 .Select(q => $"{q.Item1}={Uri.EscapeDataString(q.Item2!)}");
@@ -65,42 +70,88 @@ public static class UsageCommand
                 }
                 PrintTable(JsonDocument.Parse(body).RootElement);
             }
-            await PrintBudgetsAsync(setup.Config, parse.GetValue(project), http, baseUrl, adminKey, cancellation);
+            var tokens = await ActiveTokensAsync(parse.GetValue(port), adminKey, cancellation);
+            await PrintBudgetsAsync(Budgets(setup.Config, tokens, parse.GetValue(project), DateTimeOffset.UtcNow), http, baseUrl, adminKey, cancellation);
             return 0;
         });
         return command;
     }
 
+    /// <summary>A budget, the usage it is checked against (a query of the ledger), and its period.</summary>
+    internal sealed record Budget(string Of, string Query, string Period, double Limit, DateTimeOffset Start, DateTimeOffset Reset);
+
     /// <summary>
-    /// Each project budget of the configuration against what the usage ledger says the project spent in the current UTC
-    /// day or month (the same prices the router admits requests by).
+    /// Every budget in force: each project's (configuration), each active caller token's own, and each group's for
+    /// every token granted that group (a group's limits apply to each token in it), with the current UTC day or month.
     /// </summary>
-    private static async Task PrintBudgetsAsync(RouterConfig.RouterConfig config, string? onlyProject, HttpClient http, string baseUrl, string adminKey, CancellationToken cancellation)
+    internal static IReadOnlyList<Budget> Budgets(RouterConfig.RouterConfig config, IReadOnlyList<Caller> tokens, string? onlyProject, DateTimeOffset now)
     {
-        var now = DateTimeOffset.UtcNow;
         var day = new DateTimeOffset(now.Year, now.Month, now.Day, 0, 0, 0, TimeSpan.Zero);
         var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var rows = new List<string[]>();
+        var budgets = new List<Budget>();
+        void Add(string of, string query, double? perDay, double? perMonth)
+        {
+            if (perDay is > 0)
+            {
+                budgets.Add(new Budget(of, query, "day", perDay.Value, day, day.AddDays(1)));
+            }
+            if (perMonth is > 0)
+            {
+                budgets.Add(new Budget(of, query, "month", perMonth.Value, month, month.AddMonths(1)));
+            }
+        }
         foreach (var (name, project) in config.Projects.Where(p => onlyProject is null || p.Key == onlyProject).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            foreach (var (period, budget, start, reset) in new[] { ("day", project?.Quota?.BudgetPerDay, day, day.AddDays(1)), ("month", project?.Quota?.BudgetPerMonth, month, month.AddMonths(1)) })
+            Add($"project {name}", $"project={Uri.EscapeDataString(name)}", project?.Quota?.BudgetPerDay, project?.Quota?.BudgetPerMonth);
+        }
+        foreach (var token in tokens.Where(t => onlyProject is null || t.Project == onlyProject).OrderBy(t => t.KeyId, StringComparer.Ordinal))
+        {
+            var who = $"token {token.KeyId} ({token.User}/{token.Project}/{token.Env})";
+            Add(who, $"key={Uri.EscapeDataString(token.KeyId)}", token.Quota?.BudgetPerDay, token.Quota?.BudgetPerMonth);
+            foreach (var grant in token.Grants.OrderBy(g => g.Group, StringComparer.Ordinal))
             {
-                if (budget is not { } limit)
+                if (config.Groups.TryGetValue(grant.Group, out var group) && group?.Quota is { } quota)
                 {
-                    continue;
+                    Add($"{who} in {grant.Group}", $"key={Uri.EscapeDataString(token.KeyId)}&group={Uri.EscapeDataString(grant.Group)}", quota.BudgetPerDay, quota.BudgetPerMonth);
                 }
-                using var request = new HttpRequestMessage(HttpMethod.Get,
-                    $"{baseUrl}/usage?project={Uri.EscapeDataString(name)}&since={(long)Math.Ceiling((now - start).TotalSeconds)}s&format=json");
-                request.Headers.Add(AdminCredential.Header, adminKey);
-                using var response = await http.SendAsync(request, cancellation);
-                var spent = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation)).RootElement.GetProperty("total").GetProperty("cost").GetDouble();
-                rows.Add([name, period, Usd(spent), Usd(limit), Usd(Math.Max(0, limit - spent)), reset.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)]);
             }
+        }
+        return budgets;
+    }
+
+    /// <summary>The caller tokens that can still spend; none (with a note) when auth cannot be asked.</summary>
+    private static async Task<IReadOnlyList<Caller>> ActiveTokensAsync(int basePort, string adminKey, CancellationToken cancellation)
+    {
+        using var channel = GrpcChannel.ForAddress(TokenCommands.AuthAddress(basePort));
+        try
+        {
+            var reply = await new TokenAdmin.TokenAdminClient(channel).ListAsync(new ListTokensRequest(), new Metadata { { AdminCredential.Header, adminKey } }, cancellationToken: cancellation);
+            return reply.Tokens.Where(t => t.RevokedAt is null && t.Caller.ExpiresAt.ToDateTimeOffset() > DateTimeOffset.UtcNow).Select(t => t.Caller).ToList();
+        }
+        catch (RpcException e)
+        {
+            Console.Error.WriteLine($"genai-router: note: caller tokens' budgets are not shown (the auth service answered: {e.Status.StatusCode})");
+            return [];
+        }
+    }
+
+    /// <summary>Each budget against what the usage ledger says was spent in its day or month (the prices the router admits requests by).</summary>
+    private static async Task PrintBudgetsAsync(IReadOnlyList<Budget> budgets, HttpClient http, string baseUrl, string adminKey, CancellationToken cancellation)
+    {
+        var rows = new List<string[]>();
+        foreach (var budget in budgets)
+        {
+            var since = (long)Math.Ceiling((DateTimeOffset.UtcNow - budget.Start).TotalSeconds);
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{baseUrl}/usage?{budget.Query}&since={since}s&format=json");
+            request.Headers.Add(AdminCredential.Header, adminKey);
+            using var response = await http.SendAsync(request, cancellation);
+            var spent = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation)).RootElement.GetProperty("total").GetProperty("cost").GetDouble();
+            rows.Add([budget.Of, budget.Period, Usd(spent), Usd(budget.Limit), Usd(Math.Max(0, budget.Limit - spent)), budget.Reset.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)]);
         }
         if (rows.Count > 0)
         {
             Console.WriteLine();
-            Table.Print(["PROJECT", "BUDGET PER", "SPENT", "BUDGET", "LEFT", "RESETS (UTC)"], rows);
+            Table.Print(["BUDGET OF", "PER", "SPENT", "BUDGET", "LEFT", "RESETS (UTC)"], rows);
         }
     }
 

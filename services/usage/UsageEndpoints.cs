@@ -102,7 +102,7 @@ public static partial class UsageEndpoints
         return events;
     }
 
-    /// <summary><c>GET /usage?project=&amp;user=&amp;env=&amp;group=&amp;target=&amp;since=7d&amp;format=json|csv</c>, admin only (the access control checks the credential).</summary>
+    /// <summary><c>GET /usage?project=&amp;user=&amp;env=&amp;group=&amp;target=&amp;key=&amp;since=7d&amp;format=json|csv</c>, admin only (the access control checks the credential).</summary>
     private static async Task<IResult> QueryAsync(HttpContext http, UsageStore store, TimeProvider time)
     {
         var q = http.Request.Query;
@@ -113,7 +113,7 @@ public static partial class UsageEndpoints
             return Results.Json(new { error = new { message = $"'since' must be a duration like 24h or 7d, got '{sinceText}'.", type = "invalid_request_error", code = "invalid_since", param = "since" } }, statusCode: 400);
         }
         var now = time.GetUtcNow();
-        var filter = new UsageFilter(Value(q["project"]), Value(q["user"]), Value(q["env"]), Value(q["group"]), Value(q["target"]), now - since.Value, now.AddSeconds(1));
+        var filter = new UsageFilter(Value(q["project"]), Value(q["user"]), Value(q["env"]), Value(q["group"]), Value(q["target"]), now - since.Value, now.AddSeconds(1)) { KeyId = Value(q["key"]) };
         var (days, total) = await store.QueryAsync(filter, http.RequestAborted);
         if (q["format"] == "csv")
         {

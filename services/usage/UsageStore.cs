@@ -9,7 +9,11 @@ using System.Data.Common;
 namespace GenAiRouter.Usage;
 
 /// <summary>A filter over stored usage: any of the caller's names, group, target, and a time range.</summary>
-public sealed record UsageFilter(string? Project, string? User, string? Env, string? Group, string? Target, DateTimeOffset Since, DateTimeOffset Until);
+public sealed record UsageFilter(string? Project, string? User, string? Env, string? Group, string? Target, DateTimeOffset Since, DateTimeOffset Until)
+{
+    /// <summary>Only one caller token (its key id).</summary>
+    public string? KeyId { get; init; }
+}
 
 /// <summary>Totals for one day (UTC) or for the whole range.</summary>
 public sealed record UsageTotals(
@@ -153,7 +157,7 @@ public sealed class UsageStore
         var where = new List<string> { "time_ms >= @since", "time_ms < @until" };
         Add(command, "since", filter.Since.ToUnixTimeMilliseconds());
         Add(command, "until", filter.Until.ToUnixTimeMilliseconds());
-        foreach (var (column, value) in new[] { ("project", filter.Project), ("user_name", filter.User), ("env", filter.Env), ("grp", filter.Group), ("target", filter.Target) })
+        foreach (var (column, value) in new[] { ("project", filter.Project), ("user_name", filter.User), ("env", filter.Env), ("grp", filter.Group), ("target", filter.Target), ("key_id", filter.KeyId) })
         {
             if (!string.IsNullOrEmpty(value))
             {

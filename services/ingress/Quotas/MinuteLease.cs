@@ -17,7 +17,7 @@ public sealed class MinuteLease
     private long _tokens;
     private long _sharedRequests;
     private long _sharedTokens;
-    private bool _requestsExhausted;
+    private long _spentAtLimit;
 
     /// <summary>Held while this replica asks the shared counters for more, so concurrent requests ask once.</summary>
     public SemaphoreSlim Refill { get; } = new(1, 1);
@@ -36,9 +36,9 @@ public sealed class MinuteLease
         lock (_lock)
         {
             Roll(minute);
-            if (quota.RequestsPerMinute > 0 && _requestsExhausted)
+            if (quota.RequestsPerMinute > 0 && quota.RequestsPerMinute <= _spentAtLimit)
             {
-                // The shared minute has no request left: no need to ask again before it ends.
+                // The shared minute has no request left under this limit: no need to ask again before it ends (or the limit is raised).
                 decision = new QuotaDecision(QuotaRefusal.Requests, quota.RequestsPerMinute, _sharedTokens - _tokens);
                 return true;
             }
@@ -61,7 +61,7 @@ public sealed class MinuteLease
     }
 
     /// <summary>What the shared counters granted (or refused), and their counts after it.</summary>
-    public void Granted(string minute, QuotaRefusal refused, long grantedRequests, long grantedTokens, long sharedRequests, long sharedTokens)
+    public void Granted(string minute, Quota quota, QuotaRefusal refused, long grantedRequests, long grantedTokens, long sharedRequests, long sharedTokens)
     {
         lock (_lock)
         {
@@ -70,7 +70,7 @@ public sealed class MinuteLease
             _tokens += grantedTokens;
             _sharedRequests = sharedRequests;
             _sharedTokens = sharedTokens;
-            _requestsExhausted = refused == QuotaRefusal.Requests;
+            _spentAtLimit = refused == QuotaRefusal.Requests ? quota.RequestsPerMinute : 0;
         }
     }
 
@@ -107,7 +107,7 @@ public sealed class MinuteLease
     {
         if (_minute != minute)
         {
-            (_minute, _requests, _tokens, _sharedRequests, _sharedTokens, _requestsExhausted) = (minute, 0, 0, 0, 0, false);
+            (_minute, _requests, _tokens, _sharedRequests, _sharedTokens, _spentAtLimit) = (minute, 0, 0, 0, 0, 0);
         }
     }
 }

@@ -143,7 +143,7 @@ public sealed class RedisQuotaCounters(IConnectionMultiplexer redis, double leas
             var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(TakeLease, [keys.Requests, keys.Tokens],
                 [scope.Quota.RequestsPerMinute, scope.Quota.TokensPerMinute, requests, charge.Tokens, tokens]))!;
             var refused = (QuotaRefusal)(int)result[0];
-            lease.Granted(minute, refused, (long)result[3], (long)result[4], (long)result[1], (long)result[2]);
+            lease.Granted(minute, scope.Quota, refused, (long)result[3], (long)result[4], (long)result[1], (long)result[2]);
             if (refused != QuotaRefusal.None)
             {
                 return new QuotaDecision(refused, (long)result[1], (long)result[2]);

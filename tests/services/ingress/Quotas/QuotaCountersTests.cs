@@ -207,7 +207,7 @@ public sealed class QuotaCountersTests : IAsyncLifetime
         var lease = new MinuteLease();
         var quota = new Quota { RequestsPerMinute = 100, TokensPerMinute = 1000 };
         Assert.False(lease.TryTake("1", quota, 10, out _));
-        lease.Granted("1", QuotaRefusal.None, 2, 25, sharedRequests: 40, sharedTokens: 400);
+        lease.Granted("1", quota, QuotaRefusal.None, 2, 25, sharedRequests: 40, sharedTokens: 400);
 
         Assert.True(lease.TryTake("1", quota, 10, out var first));
         Assert.Equal(new QuotaDecision(QuotaRefusal.None, 39, 385), first);
@@ -215,9 +215,10 @@ public sealed class QuotaCountersTests : IAsyncLifetime
         Assert.False(lease.TryTake("1", quota, 10, out _)); // requests spent (and 5 tokens left)
         Assert.False(lease.TryTake("2", quota, 1, out _)); // a new minute holds nothing
 
-        lease.Granted("2", QuotaRefusal.Requests, 0, 0, sharedRequests: 100, sharedTokens: 900);
+        lease.Granted("2", quota, QuotaRefusal.Requests, 0, 0, sharedRequests: 100, sharedTokens: 900);
         Assert.True(lease.TryTake("2", quota, 1, out var spent));
         Assert.Equal(QuotaRefusal.Requests, spent.Refused); // known spent until the minute ends, without asking again
+        Assert.False(lease.TryTake("2", new Quota { RequestsPerMinute = 200 }, 1, out _)); // unless the limit was raised
     }
 
     [Theory]
@@ -228,7 +229,7 @@ public sealed class QuotaCountersTests : IAsyncLifetime
     public void A_settled_request_moves_the_estimates_error_through_the_lease(long held, long overEstimate, long shared)
     {
         var lease = new MinuteLease();
-        lease.Granted("1", QuotaRefusal.None, 0, held, 0, held);
+        lease.Granted("1", new Quota { TokensPerMinute = 2000 }, QuotaRefusal.None, 0, held, 0, held);
         Assert.Equal(shared, lease.Settle("1", overEstimate, keep: 100));
         Assert.Equal(0, lease.Settle("0", 500, keep: 100)); // an ended minute no longer counts
     }

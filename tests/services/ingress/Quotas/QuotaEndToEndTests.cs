@@ -69,6 +69,7 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
                 targets:
                   - { name: s, api: responses, base_url: {{_slow.BaseUrl}}, model: m, capabilities: [streaming] }
               priced:
+                quota: { budget_per_month: 1 }
                 targets:
                   - { name: p, api: responses, base_url: {{_upstream.BaseUrl}}, model: m, capabilities: [streaming], prices: { input_per_mtok: 1000, output_per_mtok: 1000 } }
             """, new() { ["ROUTER_REDIS"] = _redis.ConnectionString });
@@ -227,8 +228,12 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
 
         // The usage report shows the budget against what was spent.
         var report = await _router.RunCliAsync("usage", "--project", "thrifty", "--since", "1d");
-        var budget = report.Split('\n').Single(line => line.StartsWith("thrifty", StringComparison.Ordinal));
-        Assert.Equal(["thrifty", "day", "$0.0520", "$0.0500", "$0.0000"], budget.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..5]);
+        var budget = report.Split('\n').Single(line => line.StartsWith("project thrifty", StringComparison.Ordinal));
+        Assert.Equal(["project", "thrifty", "day", "$0.0520", "$0.0500", "$0.0000"], budget.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..6]);
+        // The group's budget applies to each token granted the group: this token's spend in it, against it.
+        var keyId = _budgetToken.Split('_')[5];
+        var inGroup = report.Split('\n').Single(line => line.StartsWith($"token {keyId} (bob/thrifty/dev) in priced", StringComparison.Ordinal));
+        Assert.Equal(["month", "$0.0520", "$1.0000", "$0.9480"], inGroup.Split(' ', StringSplitOptions.RemoveEmptyEntries)[5..9]);
     }
 
     private static void Signal(string signal, int pid)
@@ -253,6 +258,13 @@ public sealed class QuotaEndToEndTests : IAsyncLifetime
         var token = (await _router.RunCliAsync("token", "issue", "--user", "carol", "--project", "web", "--env", "dev", "--groups", "limited", "--rpm", "2", "--budget", "5/day,50/month")).Trim();
         var keyId = token.Split('_')[5];
         Assert.Contains("2 rpm, $5.00/day, $50.00/month", await _router.RunCliAsync("token", "list"), StringComparison.Ordinal);
+        // The usage report shows the token's own budgets, (the group has none).
+        var usageReport = await _router.RunCliAsync("usage", "--since", "1d");
+        var budgets = usageReport.Split('\n').Where(l => l.StartsWith($"token {keyId} (carol/web/dev)", StringComparison.Ordinal)).ToList();
+        Assert.True(budgets.Count == 2, usageReport);
+        Assert.Equal([$"token {keyId} (carol/web/dev) day $0.0000 $5.0000 $5.0000", $"token {keyId} (carol/web/dev) month $0.0000 $50.0000 $50.0000"],
+            budgets.Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..7])).ToList());
+
 
         var answers = new List<Answer>();
         for (var i = 0; i < 3; i++)
