@@ -28,7 +28,10 @@ public sealed class MinuteLease
     /// </summary>
     public static (long Requests, long Tokens) Size(Quota quota, long tokensNeeded, double share) => (
         quota.RequestsPerMinute > 0 ? Math.Max(1, (long)(quota.RequestsPerMinute * share)) : 0,
-        quota.TokensPerMinute > 0 ? Math.Max(tokensNeeded, (long)(quota.TokensPerMinute * share)) : 0);
+        quota.TokensPerMinute > 0 ? Math.Max(tokensNeeded, Math.Min(MaxTokens, (long)(quota.TokensPerMinute * share))) : 0);
+
+    // Redis's Lua hands numbers to commands with 14 significant digits: leases stay well within them.
+    private const long MaxTokens = 1_000_000_000_000;
 
     /// <summary>Takes one request and its token estimate from what this replica holds for <paramref name="minute"/>, if it holds enough.</summary>
     public bool TryTake(string minute, Quota quota, long tokens, out QuotaDecision decision)
