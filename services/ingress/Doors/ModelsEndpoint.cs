@@ -25,6 +25,9 @@ public static class ModelsEndpoint
         }
         var (document, etag) = models.For(caller, snapshot);
         http.Response.Headers.ETag = etag;
+        // What `genai-router validate` records of the deployment it proved; nothing here a caller could misuse.
+        http.Response.Headers["x-router-version"] = GenAiRouter.Hosting.RouterVersion.Text;
+        http.Response.Headers["x-router-catalog-version"] = snapshot.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         // The document is the token's own: no shared cache may keep it.
         http.Response.Headers.CacheControl = "private, no-cache";
         if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(tag => tag.Trim() == etag)))
