@@ -173,6 +173,12 @@ public sealed class ValidateTests : IAsyncLifetime
         {
             throw Xunit.Sdk.SkipException.ForSkip("bubblewrap is not installed (.ci/run installs the Debian package bubblewrap); the sandboxed tool smoke did not run");
         }
+        using var probe = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/bwrap", ["--ro-bind", "/", "/", "--unshare-all", "--", "/usr/bin/true"]) { RedirectStandardError = true })!;
+        probe.WaitForExit();
+        if (probe.ExitCode != 0)
+        {
+            throw Xunit.Sdk.SkipException.ForSkip($"bubblewrap cannot create a sandbox on this machine ({probe.StandardError.ReadToEnd().Trim()}); the sandboxed tool smoke did not run");
+        }
     }
 
     public async ValueTask DisposeAsync()

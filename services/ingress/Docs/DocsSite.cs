@@ -29,6 +29,7 @@ public sealed class DocsSite
         ("clients", "Coding agents and SDKs"),
         ("images", "Images and VLM routing"),
         ("api", "API reference"),
+        ("validation", "Validating a deployment"),
         ("platform", "For platform teams"),
     ];
 
