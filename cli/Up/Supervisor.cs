@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using GenAiRouter.Hosting;
+using Microsoft.Extensions.Configuration;
 
 namespace GenAiRouter.Cli.Up;
 
@@ -50,12 +51,16 @@ public sealed partial class Supervisor(RouterSetup setup, int basePort) : IAsync
         }
 
         var ingress = RouterApps.StandalonePorts(RouterApps.Ingress, basePort).Public;
+        var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        var metrics = Observability.PrometheusScrape(environment)
+            ? $"http://127.0.0.1:{RouterApps.StandalonePorts(RouterApps.Ingress, basePort).Http}/metrics (ingress; {string.Join(", ", RouterApps.All.Where(a => a != RouterApps.Ingress).Select(a => $"{a} on {RouterApps.StandalonePorts(a, basePort).Http}"))})"
+            : $"exported over OTLP to {environment["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] ?? environment["OTEL_EXPORTER_OTLP_ENDPOINT"]} (Router__Telemetry__Prometheus=true for /metrics as well)";
         Console.WriteLine($"""
 
             GenAI Smart Router is ready (standalone topology, config {setup.ConfigPath}).
               base URL:     http://127.0.0.1:{ingress}/v1
               docs:         http://127.0.0.1:{ingress}/
-              metrics:      http://127.0.0.1:{RouterApps.StandalonePorts(RouterApps.Ingress, basePort).Http}/metrics (ingress; {string.Join(", ", RouterApps.All.Where(a => a != RouterApps.Ingress).Select(a => $"{a} on {RouterApps.StandalonePorts(a, basePort).Http}"))})
+              metrics:      {metrics}
               get a token:  ./genai-router token issue{PortOption()} --user you --project demo --env dev --groups {setup.Config.Groups.Keys.FirstOrDefault() ?? "<group>"}
               data:         {setup.DataDir}
               stop:         Ctrl-C

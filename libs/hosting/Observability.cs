@@ -16,6 +16,9 @@ namespace GenAiRouter.Hosting;
 /// otherwise); a caller's <c>traceparent</c> is honoured and carried to the other services and upstreams.
 /// <c>Router:Telemetry:TraceSampleRatio</c> sets the share of requests traced, <c>Router:Telemetry:Traces=false</c> exports
 /// metrics only, <c>Router:Telemetry:Enabled=false</c> turns both off.
+/// Every reader aggregates every measurement again, so there is one by default: the Prometheus scrape, or, once an OTLP
+/// endpoint is set, the OTLP export (<c>Router:Telemetry:Prometheus=true</c> keeps the scrape as well, at about twice
+/// the metrics' cost; BENCHMARKS.md).
 /// </summary>
 public static class Observability
 {
@@ -32,6 +35,14 @@ public static class Observability
 
     private static readonly string[] OtlpEndpointVariables = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"];
 
+    // Per-request framework instruments no dashboard or alert of the router reads: each is a measurement per request
+    // (two for the up-down counters) for every reader, so they are not collected. The request durations stay.
+    private static readonly string[] Dropped =
+    [
+        "http.server.active_requests", "http.client.active_requests", "http.client.request.time_in_queue", "http.client.open_connections",
+        "aspnetcore.routing.match_attempts",
+    ];
+
     // Seconds: from a cache hit's milliseconds to a long agent turn's minutes.
     private static readonly double[] SecondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
@@ -46,6 +57,7 @@ public static class Observability
             return builder;
         }
         var otlp = OtlpEndpointVariables.Any(name => !string.IsNullOrEmpty(configuration[name]));
+        var prometheus = PrometheusScrape(configuration);
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName: $"genai-router-{appId}", serviceNamespace: "genai-router"))
             .WithMetrics(metrics =>
@@ -53,13 +65,16 @@ public static class Observability
                 metrics.AddMeter(SourcePrefix + "*", "System.Runtime")
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
-                    .AddView(instrument => instrument.Unit switch
+                    .AddView(instrument => Dropped.Contains(instrument.Name) ? MetricStreamConfiguration.Drop : instrument.Unit switch
                     {
                         "s" => new ExplicitBucketHistogramConfiguration { Boundaries = SecondsBuckets },
                         "{token}" => new ExplicitBucketHistogramConfiguration { Boundaries = TokenBuckets },
                         _ => null,
-                    })
-                    .AddPrometheusExporter();
+                    });
+                if (prometheus)
+                {
+                    metrics.AddPrometheusExporter();
+                }
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();
@@ -81,12 +96,16 @@ public static class Observability
 
     public static WebApplication MapMetrics(this WebApplication app)
     {
-        if (Enabled(app.Configuration))
+        if (Enabled(app.Configuration) && PrometheusScrape(app.Configuration))
         {
             app.MapPrometheusScrapingEndpoint(MetricsPath).WithAccess(Access.Metrics);
         }
         return app;
     }
+
+    /// <summary>The scrape at /metrics: on unless an OTLP endpoint takes its place, or as <c>Router:Telemetry:Prometheus</c> says.</summary>
+    public static bool PrometheusScrape(IConfiguration configuration) =>
+        configuration.GetValue("Router:Telemetry:Prometheus", !OtlpEndpointVariables.Any(name => !string.IsNullOrEmpty(configuration[name])));
 
     private static bool Enabled(IConfiguration configuration) =>
         !string.Equals(configuration["Router:Telemetry:Enabled"], "false", StringComparison.OrdinalIgnoreCase);

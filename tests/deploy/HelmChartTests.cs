@@ -294,6 +294,8 @@ public sealed class HelmChartTests
             Assert.Equal(Env(container, "Router__HealthPort"), deployment["spec.template.metadata.annotations[prometheus.io/port]"]);
             Assert.Equal("http://otel-collector.observability:4318", Env(container, "OTEL_EXPORTER_OTLP_ENDPOINT"));
             Assert.Equal("false", Env(container, "Router__Telemetry__ProjectLabels"));
+            // Monitors scrape while OTLP exports: both metric readers are kept.
+            Assert.Equal("true", Env(container, "Router__Telemetry__Prometheus"));
         }
         var podMonitor = Assert.Single(Of(manifests, "PodMonitor"));
         Assert.Equal("monitoring.coreos.com/v1", podMonitor["apiVersion"]);
@@ -316,7 +318,18 @@ public sealed class HelmChartTests
         var tracing = Assert.Single(Of(manifests, "Configuration"));
         Assert.Equal("otel-collector.observability:4318", tracing["spec.tracing.otel.endpointAddress"]);
 
+        // OTLP alone: the services export instead of serving the scrape, and no annotation advertises one.
+        var exportOnly = await Helm.TemplateWithAsync("""monitoring: { otlp: { endpoint: "http://otel-collector.observability:4318" } }""");
+        Assert.All(Of(exportOnly, "Deployment"), d =>
+        {
+            Assert.Null(d["spec.template.metadata.annotations[prometheus.io/scrape]"]);
+            Assert.Null(Env(d.Items("spec.template.spec.containers").Single(), "Router__Telemetry__Prometheus"));
+        });
+        var both = await Helm.TemplateWithAsync("""monitoring: { otlp: { endpoint: "http://otel-collector.observability:4318" }, scrapeWithOtlp: true }""");
+        Assert.All(Of(both, "Deployment"), d => Assert.Equal("true", d["spec.template.metadata.annotations[prometheus.io/scrape]"]));
+
         var defaults = await Helm.TemplateAsync();
+        Assert.All(Of(defaults, "Deployment"), d => Assert.Equal("true", d["spec.template.metadata.annotations[prometheus.io/scrape]"]));
         Assert.Empty(Of(defaults, "PodMonitor").Concat(Of(defaults, "ServiceMonitor")));
         Assert.DoesNotContain(Of(defaults, "Deployment"), d => Env(d.Items("spec.template.spec.containers").Single(), "OTEL_EXPORTER_OTLP_ENDPOINT") is not null);
     }

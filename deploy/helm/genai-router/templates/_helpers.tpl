@@ -74,3 +74,12 @@ app.kubernetes.io/component: {{ .service }}
 - name: enableTLS
   value: {{ .Values.dapr.components.redis.enableTLS | quote }}
 {{- end -}}
+
+{{/*
+Whether the services serve the Prometheus scrape at /metrics: always without an OTLP endpoint; with one, only when a
+PodMonitor or ServiceMonitor is asked for or monitoring.scrapeWithOtlp is set (each metric reader costs CPU per request).
+*/}}
+{{- define "genai-router.prometheusScrape" -}}
+{{- $m := .Values.monitoring -}}
+{{- if or (not $m.otlp.endpoint) $m.scrapeWithOtlp $m.podMonitor.enabled $m.serviceMonitor.enabled -}}true{{- end -}}
+{{- end -}}

@@ -67,6 +67,8 @@ public sealed class ObservedRouter : IAsyncLifetime
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
             ["Router__Telemetry__TraceSampleRatio"] = "1",
+            // Scraped as well as exported (with an OTLP endpoint the scrape is otherwise off).
+            ["Router__Telemetry__Prometheus"] = "true",
             ["ROUTER_LOG_FORMAT"] = "json",
         });
         Token = (await Router.RunCliAsync("token", "issue", "--user", "alice", "--project", "observed", "--env", "dev", "--groups", "native,bridged,cached,failover")).Trim();
@@ -125,6 +127,19 @@ public sealed class ObservedRouter : IAsyncLifetime
 public sealed partial class ObservabilityTests(ObservedRouter observed) : IClassFixture<ObservedRouter>
 {
     private static readonly HttpClient Http = new();
+
+    [Fact]
+    public async Task With_an_otlp_endpoint_metrics_are_exported_instead_of_scraped_one_reader_not_two()
+    {
+        await using var router = await LocalRouter.StartAsync("groups: { g: { targets: [ { name: t, api: responses, base_url: http://127.0.0.1:9/v1, model: m } ] } }", new() { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = observed.Collector.Endpoint, ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf" });
+        using var http = new HttpClient();
+
+        var scrape = await http.GetAsync($"http://127.0.0.1:{GenAiRouter.Hosting.RouterApps.StandalonePorts(GenAiRouter.Hosting.RouterApps.Ingress, router.Port).Http}/metrics");
+
+        // No scrape route: the internal port refuses it like any other unknown path.
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, scrape.StatusCode);
+        Assert.Contains($"metrics:      exported over OTLP to {observed.Collector.Endpoint}", router.Output, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Ingress_counts_each_request_by_door_group_target_status_and_route()
