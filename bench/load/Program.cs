@@ -26,6 +26,12 @@ Directory.CreateDirectory(output);
 
 await using var upstream = await FastUpstream.StartAsync();
 await using var router = await RouterUnderTest.StartAsync(root, upstream.BaseUrl);
+var (nginx, nginxMissing) = await NginxHop.StartAsync(upstream.BaseUrl);
+await using var floorHop = nginx;
+if (nginxMissing is not null)
+{
+    Console.Error.WriteLine($"bench: the nginx column is left out: {nginxMissing}");
+}
 var token = await router.IssueTokenAsync();
 using var load = new LoadGenerator();
 var only = Arg("--scenario");
@@ -43,9 +49,15 @@ var results = new List<ScenarioResult>();
 foreach (var scenario in scenarios.Where(s => only is null || s.Name == only))
 {
     Console.Error.WriteLine($"bench: {scenario.Name}");
+    var viaNginx = nginx?.Through(scenario.Direct);
     await load.SaturateAsync(scenario.Direct, 16, phase / 2);
+    if (viaNginx is not null)
+    {
+        await load.SaturateAsync(viaNginx, 16, phase / 2);
+    }
     await load.SaturateAsync(scenario.Router, 16, phase / 2);
     var direct = await load.SaturateAsync(scenario.Direct, 16, phase);
+    var floor = viaNginx is null ? null : await load.SaturateAsync(viaNginx, 16, phase);
     var before = router.UsageByService();
     var routed = await load.SaturateAsync(scenario.Router, 16, phase);
     var after = router.UsageByService();
@@ -54,9 +66,11 @@ foreach (var scenario in scenarios.Where(s => only is null || s.Name == only))
     foreach (var fraction in new[] { 0.1, 0.3, 0.5, 0.7 })
     {
         var rate = Math.Max(10, Math.Round(routed.Throughput * fraction / 10) * 10);
-        rates.Add(new RatePoint(rate, await load.AtRateAsync(scenario.Direct, rate, phase), await load.AtRateAsync(scenario.Router, rate, phase)));
+        var directAtRate = await load.AtRateAsync(scenario.Direct, rate, phase);
+        var nginxAtRate = viaNginx is null ? null : await load.AtRateAsync(viaNginx, rate, phase);
+        rates.Add(new RatePoint(rate, directAtRate, await load.AtRateAsync(scenario.Router, rate, phase), nginxAtRate));
     }
-    results.Add(new ScenarioResult(scenario, direct, routed, cpuPer1000, after.Values.Sum(a => a.RssBytes), rates));
+    results.Add(new ScenarioResult(scenario, direct, routed, cpuPer1000, after.Values.Sum(a => a.RssBytes), rates, floor));
 }
 
 var memory = new List<(TimeSpan At, long Rss)>();

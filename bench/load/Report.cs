@@ -3,10 +3,12 @@ using System.Text;
 
 namespace GenAiRouter.Bench.Load;
 
-public sealed record RatePoint(double Rate, Sample Direct, Sample Router);
+/// <param name="Nginx">The same load through the nginx hop (the floor), when nginx is installed.</param>
+public sealed record RatePoint(double Rate, Sample Direct, Sample Router, Sample? Nginx);
 
 /// <param name="RouterCpuMsPer1000">CPU milliseconds per 1,000 requests, per service process.</param>
-public sealed record ScenarioResult(Scenario Scenario, Sample Direct, Sample Router, IReadOnlyDictionary<string, double> RouterCpuMsPer1000, long RouterRssBytes, IReadOnlyList<RatePoint> Rates)
+/// <param name="Nginx">Saturation through the nginx hop, when nginx is installed.</param>
+public sealed record ScenarioResult(Scenario Scenario, Sample Direct, Sample Router, IReadOnlyDictionary<string, double> RouterCpuMsPer1000, long RouterRssBytes, IReadOnlyList<RatePoint> Rates, Sample? Nginx)
 {
     public double TotalCpuMsPer1000 => RouterCpuMsPer1000.Values.Sum();
 }
@@ -24,11 +26,13 @@ public static class Report
         md.AppendLine();
         md.AppendLine("### Throughput at saturation (16 concurrent callers)");
         md.AppendLine();
-        md.AppendLine("| scenario | direct req/s | router req/s | router / direct | router CPU per 1,000 req | router RSS (5 processes) |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        md.AppendLine("| scenario | direct req/s | nginx hop req/s | router req/s | router / direct | router / nginx | router CPU per 1,000 req | router RSS (5 processes) |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
-            md.AppendLine(Inv($"| {r.Scenario.Name}: {r.Scenario.Description} | {r.Direct.Throughput:N0} | {r.Router.Throughput:N0} | {r.Router.Throughput / r.Direct.Throughput:P0} | {r.TotalCpuMsPer1000:N0} ms | {r.RouterRssBytes / 1048576.0:N0} MiB |"));
+            var nginx = r.Nginx is { } floor ? Inv($"{floor.Throughput:N0}") : "";
+            var versusNginx = r.Nginx is { } n ? Inv($"{r.Router.Throughput / n.Throughput:P0}") : "";
+            md.AppendLine(Inv($"| {r.Scenario.Name}: {r.Scenario.Description} | {r.Direct.Throughput:N0} | {nginx} | {r.Router.Throughput:N0} | {r.Router.Throughput / r.Direct.Throughput:P0} | {versusNginx} | {r.TotalCpuMsPer1000:N0} ms | {r.RouterRssBytes / 1048576.0:N0} MiB |"));
         }
         md.AppendLine();
         md.AppendLine("### Where the router's CPU goes (ms per 1,000 requests at saturation, by service)");
@@ -43,14 +47,16 @@ public static class Report
         md.AppendLine();
         md.AppendLine("### Latency at fixed offered load (open loop; ms; overhead = router − direct at the same load)");
         md.AppendLine();
-        md.AppendLine("| scenario | offered req/s | direct p50 / p90 / p99 | router p50 / p90 / p99 | overhead p50 | overhead p99 | first byte overhead p50 | failures (direct / router) |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| scenario | offered req/s | direct p50 / p90 / p99 | router p50 / p90 / p99 | overhead p50 | overhead p99 | nginx hop overhead p50 / p99 | router overhead ÷ nginx's, p50 | first byte overhead p50 | failures (direct / router) |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             foreach (var p in r.Rates)
             {
                 var ttfb = r.Scenario.Streamed ? Inv($"{p.Router.FirstByteP(0.5) - p.Direct.FirstByteP(0.5):0.000}") : "";
-                md.AppendLine(Inv($"| {r.Scenario.Name} | {p.Rate:N0} | {p.Direct.P(0.5):0.00} / {p.Direct.P(0.9):0.00} / {p.Direct.P(0.99):0.00} | {p.Router.P(0.5):0.00} / {p.Router.P(0.9):0.00} / {p.Router.P(0.99):0.00} | {p.Router.P(0.5) - p.Direct.P(0.5):0.000} | {p.Router.P(0.99) - p.Direct.P(0.99):0.000} | {ttfb} | {p.Direct.Failures} / {p.Router.Failures} |"));
+                var nginx = p.Nginx is { } n ? Inv($"{n.P(0.5) - p.Direct.P(0.5):0.000} / {n.P(0.99) - p.Direct.P(0.99):0.000}") : "";
+                var multiple = FloorMultiple(p) is { } m ? Inv($"{m:0.0}×") : "";
+                md.AppendLine(Inv($"| {r.Scenario.Name} | {p.Rate:N0} | {p.Direct.P(0.5):0.00} / {p.Direct.P(0.9):0.00} / {p.Direct.P(0.99):0.00} | {p.Router.P(0.5):0.00} / {p.Router.P(0.9):0.00} / {p.Router.P(0.99):0.00} | {p.Router.P(0.5) - p.Direct.P(0.5):0.000} | {p.Router.P(0.99) - p.Direct.P(0.99):0.000} | {nginx} | {multiple} | {ttfb} | {p.Direct.Failures} / {p.Router.Failures} |"));
             }
         }
         md.AppendLine();
@@ -69,6 +75,14 @@ public static class Report
         md.AppendLine(Target(results, "codex", "router overhead at p99, 40 KB Codex request", r => r.Rates[JudgedRate].Router.P(0.99) - r.Rates[JudgedRate].Direct.P(0.99), "<", 2.0, "ms"));
         md.AppendLine(Target(results, "stream", "added time to first byte at p50, stream", r => r.Rates[JudgedRate].Router.FirstByteP(0.5) - r.Rates[JudgedRate].Direct.FirstByteP(0.5), "<", 0.5, "ms"));
         md.AppendLine(Target(results, Scenarios.ShortRequest, "router throughput / direct throughput, short request", r => r.Router.Throughput / r.Direct.Throughput * 100, "≥", 80, "%"));
+        if (results.Any(r => r.Nginx is not null))
+        {
+            foreach (var name in new[] { Scenarios.ShortRequest, "codex", "chat", "messages" })
+            {
+                md.AppendLine(Target(results, name, $"router throughput / nginx hop throughput, {name}", r => r.Router.Throughput / r.Nginx!.Throughput * 100, "≥", 60, "%"));
+            }
+            md.AppendLine(Target(results, Scenarios.ShortRequest, "router overhead / nginx hop overhead at p50, short request", r => FloorMultiple(r.Rates[JudgedRate]) ?? double.NaN, "≤", 4, "×"));
+        }
         if (memory.Count > 2)
         {
             var warm = memory[Math.Min(memory.Count - 1, memory.Count / 5)].Rss;
@@ -77,6 +91,10 @@ public static class Report
         }
         return md.ToString();
     }
+
+    /// <summary>The router's added latency at p50 as a multiple of what the nginx hop adds at the same load.</summary>
+    private static double? FloorMultiple(RatePoint p) =>
+        p.Nginx is { } n && n.P(0.5) - p.Direct.P(0.5) is > 0 and var floor ? (p.Router.P(0.5) - p.Direct.P(0.5)) / floor : null;
 
     public static void Plot(ScenarioResult result, string path)
     {
@@ -110,7 +128,7 @@ public static class Report
             return $"- {what}: not measured in this run";
         }
         var value = measure(result);
-        var met = comparison == "<" ? value < limit : value >= limit;
+        var met = comparison switch { "<" => value < limit, "≤" => value <= limit, _ => value >= limit };
         return Inv($"- {what}: {value:0.000} {unit} (target {comparison} {limit} {unit}) — **{(met ? "met" : "missed")}**");
     }
 

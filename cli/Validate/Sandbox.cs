@@ -69,20 +69,22 @@ public sealed record Sandbox(string Bubblewrap, string Version)
             yield return $"usr/{link}";
             yield return $"/{link}";
         }
+        // Mounts apply in order: the tmpfs first, so a client installed (or a scratch directory made) under /tmp is
+        // mounted on top of it rather than hidden by it.
+        yield return "--tmpfs";
+        yield return "/tmp";
+        yield return "--tmpfs";
+        yield return Home;
+        yield return "--dev";
+        yield return "/dev";
+        yield return "--proc";
+        yield return "/proc";
         foreach (var path in SystemDirectories.Concat(SystemFiles).Where(p => Directory.Exists(p) || File.Exists(p)).Concat(readOnly))
         {
             yield return "--ro-bind";
             yield return path;
             yield return path;
         }
-        yield return "--dev";
-        yield return "/dev";
-        yield return "--proc";
-        yield return "/proc";
-        yield return "--tmpfs";
-        yield return "/tmp";
-        yield return "--tmpfs";
-        yield return Home;
         yield return "--bind";
         yield return scratch;
         yield return scratch;

@@ -87,10 +87,10 @@ public sealed class ValidateTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("broken-tools", "tool", "validate.txt was not written")]
-    [InlineData("broken-stream", "one-shot", "exit code")]
-    [InlineData("broken-images", "image", "does not name the merchant (BLUE HARBOR CAFE)")]
-    public async Task A_broken_upstream_fails_the_check_it_breaks_and_says_what_was_seen(string group, string check, string evidence)
+    [InlineData("broken-tools", "tool", "validate.txt was not written", "one-shot,image")]
+    [InlineData("broken-stream", "one-shot", "exit code 1;", "")]
+    [InlineData("broken-images", "image", "does not name the merchant (BLUE HARBOR CAFE)", "one-shot,tool")]
+    public async Task A_broken_upstream_fails_the_check_it_breaks_and_says_what_was_seen(string group, string check, string evidence, string unbroken)
     {
         NpmClients.Require("codex", "@openai/codex");
         RequireBubblewrap();
@@ -104,6 +104,9 @@ public sealed class ValidateTests : IAsyncLifetime
         var named = failed.First(c => c.GetProperty("check").GetString() == check);
         Assert.Contains(evidence, named.GetProperty("evidence").GetString(), StringComparison.Ordinal);
         Assert.Contains($"| {group} | codex | {check} | failed |", stdout, StringComparison.Ordinal);
+        // What the upstream does not break still passes: the failure is the breakage, not the harness.
+        var passed = report.GetProperty("checks").EnumerateArray().Where(c => c.GetProperty("outcome").GetString() == "passed").Select(c => c.GetProperty("check").GetString()).ToList();
+        Assert.Equal(unbroken.Split(',', StringSplitOptions.RemoveEmptyEntries), passed);
     }
 
     [Fact]
