@@ -69,7 +69,7 @@ public static class TokenCommands
             foreach (var budget in budgets)
             {
                 var parts = budget.Split('/');
-                if (parts.Length != 2 || !double.TryParse(parts[0].TrimStart('$'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var usd) || usd <= 0 || usd > MaxBudget)
+                if (parts.Length != 2 || !double.TryParse(parts[0].TrimStart('$'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var usd) || !(usd > 0 && usd <= MaxBudget))
                 {
                     return (null, $"--budget must be an amount in USD above 0 and at most 1000000000 per day or month, like 50/month, got '{budget}'");
                 }

@@ -170,8 +170,8 @@ public static class DeploymentValidation
                 Programs.Result run;
                 if (sandbox is not null)
                 {
-                    var command = sandbox.Wrap(program, args, scratch, [Installation(program)], environment);
-                    run = await Programs.RunAsync(command[0], command.Skip(1), request.CheckTimeout, scratch, new Dictionary<string, string>());
+                    var (command, sandboxed) = sandbox.Wrap(program, args, scratch, [Installation(program)], environment);
+                    run = await Programs.RunAsync(command[0], command.Skip(1), request.CheckTimeout, scratch, sandboxed);
                 }
                 else
                 {
@@ -238,6 +238,24 @@ public sealed record ValidationReport(
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary>
+    /// Evidence is what a model and a client said: in a table cell it is plain text, never links, images or markup a
+    /// rendered report would act on.
+    /// </summary>
+    private static string Escape(string text)
+    {
+        var escaped = new System.Text.StringBuilder(text.Length);
+        foreach (var c in text.ReplaceLineEndings(" "))
+        {
+            if (c is '\\' or '`' or '[' or ']' or '<' or '>' or '|')
+            {
+                escaped.Append('\\');
+            }
+            escaped.Append(c);
+        }
+        return escaped.ToString();
+    }
+
     public string Markdown()
     {
         var md = new System.Text.StringBuilder();
@@ -254,7 +272,7 @@ public sealed record ValidationReport(
         foreach (var c in Checks)
         {
             md.Append("| ").Append(c.Group).Append(" | ").Append(c.Client).Append(" | ").Append(c.Check).Append(" | ").Append(c.Outcome).Append(" | ")
-              .Append(c.Seconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" | ").Append(c.Evidence.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ")).Append(" |\n");
+              .Append(c.Seconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" | ").Append(Escape(c.Evidence)).Append(" |\n");
         }
         return md.ToString();
     }

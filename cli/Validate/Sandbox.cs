@@ -6,8 +6,9 @@ namespace GenAiRouter.Cli.Validate;
 /// Where the tool smoke lets a coding agent run the commands a model asks for: a Linux namespace sandbox (bubblewrap)
 /// that sees only the system's programs read-only, the client's own installation read-only, a scratch directory and
 /// an empty home on a tmpfs; no capabilities, no new privileges, its own process and IPC namespaces, the host network
-/// (to reach the router), CPU time, address space and process limits; and only the environment it is given (the base
-/// URL and the caller token, and the client's fixed settings). A container engine is not used: none could be proven
+/// (to reach the router, as the docs prescribe: the agent's commands reach what this machine reaches), CPU time, address
+/// space and process limits; and only the environment it is started with (the caller token, the client's fixed
+/// settings, home and PATH), which validation gives the process instead of inheriting its own. A container engine is not used: none could be proven
 /// on the machines this was built on, so a run without bubblewrap refuses the tool smoke with the reason.
 /// </summary>
 public sealed record Sandbox(string Bubblewrap, string Version)
@@ -40,18 +41,20 @@ public sealed record Sandbox(string Bubblewrap, string Version)
         return (new Sandbox(bwrap, version), null);
     }
 
-    /// <summary>The command line that runs <paramref name="program"/> in the sandbox, in <paramref name="scratch"/>, seeing only <paramref name="readOnly"/> besides the system.</summary>
-    public IReadOnlyList<string> Wrap(string program, IEnumerable<string> args, string scratch, IEnumerable<string> readOnly, IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// The command line that runs <paramref name="program"/> in the sandbox, in <paramref name="scratch"/>, seeing only
+    /// <paramref name="readOnly"/> besides the system, and the whole environment it is started with (the given
+    /// variables, its home and PATH). The environment is the process's, never arguments: a caller token on a command
+    /// line is readable by every user of the machine.
+    /// </summary>
+    public (IReadOnlyList<string> Command, IReadOnlyDictionary<string, string> Environment) Wrap(
+        string program, IEnumerable<string> args, string scratch, IEnumerable<string> readOnly, IReadOnlyDictionary<string, string> environment)
     {
         var command = new List<string> { Bubblewrap };
         command.AddRange(Isolation(readOnly, scratch));
-        foreach (var (name, value) in environment.Append(new("HOME", Home)).Append(new("PATH", "/usr/local/bin:/usr/bin:/bin")))
-        {
-            command.AddRange(["--setenv", name, value]);
-        }
         command.AddRange(["--", "/usr/bin/prlimit", $"--cpu={CpuSeconds}", $"--as={AddressSpaceBytes}", $"--nproc={Processes}", "--", program]);
         command.AddRange(args);
-        return command;
+        return (command, new Dictionary<string, string>(environment) { ["HOME"] = Home, ["PATH"] = "/usr/local/bin:/usr/bin:/bin" });
     }
 
     private static IEnumerable<string> Isolation(IEnumerable<string> readOnly, string scratch)
@@ -62,7 +65,6 @@ public sealed record Sandbox(string Bubblewrap, string Version)
         yield return "--share-net"; // the router is reached over the host's network
         yield return "--cap-drop";
         yield return "ALL";
-        yield return "--clearenv";
         foreach (var link in new[] { "bin", "lib", "lib64", "sbin" })
         {
             yield return "--symlink";

@@ -34,7 +34,7 @@ public sealed class TargetProbe(HttpClient http, TargetConfig target, string? ap
             return probes; // nothing else can be told about a target that does not answer
         }
         probes.Add(await ToolsAsync(cancellationToken));
-        probes.Add(await StreamingAsync(cancellationToken));
+        probes.Add(await StreamingAsync(probes[^1].Proved, cancellationToken));
         probes.Add(await ReasoningAsync(cancellationToken));
         probes.Add(await ImagesAsync(cancellationToken));
         probes.Add(await StructuredOutputAsync(cancellationToken));
@@ -86,8 +86,11 @@ public sealed class TargetProbe(HttpClient http, TargetConfig target, string? ap
             : new Probe(Tools, false, calls.Count == 0 ? $"no tool call in the answer: {DeploymentValidation.Shorten(body, 300)}" : $"arguments are not a JSON object: {calls[0].Arguments}");
     }
 
-    /// <summary>Streamed text with usage at the end, and a streamed tool call whose arguments come in pieces and add up to JSON.</summary>
-    private async Task<Probe> StreamingAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Streamed text with usage at the end, and (for a target that calls tools at all) a streamed tool call whose
+    /// arguments come in pieces and add up to JSON.
+    /// </summary>
+    private async Task<Probe> StreamingAsync(bool callsTools, CancellationToken cancellationToken)
     {
         var text = Request("Count from one to five in words.");
         text["stream"] = true;
@@ -105,6 +108,10 @@ public sealed class TargetProbe(HttpClient http, TargetConfig target, string? ap
         if (!chunks.Any(c => c["usage"] is JsonObject))
         {
             return new Probe(Streaming, false, "no usage in the stream (stream_options.include_usage)");
+        }
+        if (!callsTools)
+        {
+            return new Probe(Streaming, true, $"{chunks.Count} text chunks ending in usage and [DONE]; tool calls not streamed (the target made none unstreamed)");
         }
         var tools = WithTools(Request("Call get_weather for Paris. Do not answer in text."));
         tools["stream"] = true;

@@ -29,6 +29,24 @@ public static class ValidateCommand
             {
                 return Fail("--base-url must be the router's http(s) address, e.g. https://router.example.com");
             }
+            if (parsed.Query.Length > 0 || parsed.Fragment.Length > 0 || url.Contains('#', StringComparison.Ordinal))
+            {
+                return Fail("--base-url takes no query or fragment: the router's address only, e.g. https://router.example.com");
+            }
+            if (parsed.UserInfo.Length > 0)
+            {
+                // It would end up in the report; the caller token is the only credential validation uses.
+                return Fail("--base-url must not carry a user or password; the caller token (--token-env) is the credential");
+            }
+            if (parse.GetValue(timeout) is var seconds && seconds < 1)
+            {
+                return Fail($"--timeout is the seconds each check may take, at least 1, got {seconds}");
+            }
+            var reportDirectory = Path.GetFullPath(parse.GetValue(output)!);
+            if (File.Exists(reportDirectory))
+            {
+                return Fail($"--out {reportDirectory} is a file; it must be a directory for report.md and report.json");
+            }
             url = url.EndsWith("/v1", StringComparison.Ordinal) ? url[..^3] : url;
             if (parse.GetValue(tokenEnv) is not { Length: > 0 } variable)
             {
@@ -41,6 +59,10 @@ public static class ValidateCommand
             var names = parse.GetValue(clients) is { } list
                 ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList()
                 : ValidatedClient.All.Where(c => Programs.Find(c.Program) is not null).Select(c => c.Name).ToList();
+            if (parse.GetValue(clients) is not null && names.Count == 0)
+            {
+                return Fail($"--clients names no client; validate runs {string.Join(", ", ValidatedClient.All.Select(c => c.Name))}");
+            }
             if (names.FirstOrDefault(n => ValidatedClient.All.All(c => c.Name != n)) is { } unknown)
             {
                 return Fail($"unknown client '{unknown}'; validate runs {string.Join(", ", ValidatedClient.All.Select(c => c.Name))}");
@@ -49,14 +71,22 @@ public static class ValidateCommand
             {
                 return Fail($"no coding agent on PATH to validate with ({string.Join(", ", ValidatedClient.All.Select(c => c.Program))})");
             }
+            DirectoryInfo directory;
+            try
+            {
+                directory = Directory.CreateDirectory(reportDirectory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Fail($"cannot write the report to {reportDirectory}: {e.Message}");
+            }
             var (sandbox, unavailable) = Sandbox.Find();
             var report = await DeploymentValidation.RunAsync(
-                new ValidationRequest(url, token, parse.GetValue(groups) ?? [], names, TimeSpan.FromSeconds(Math.Max(10, parse.GetValue(timeout)))), sandbox, unavailable, cancellation);
-            var directory = Directory.CreateDirectory(parse.GetValue(output)!).FullName;
-            await File.WriteAllTextAsync(Path.Combine(directory, "report.md"), report.Markdown(), cancellation);
-            await File.WriteAllTextAsync(Path.Combine(directory, "report.json"), report.Json(), cancellation);
+                new ValidationRequest(url, token, parse.GetValue(groups) ?? [], names, TimeSpan.FromSeconds(parse.GetValue(timeout))), sandbox, unavailable, cancellation);
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, "report.md"), report.Markdown(), cancellation);
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, "report.json"), report.Json(), cancellation);
             Console.Write(report.Markdown());
-            Console.WriteLine($"\nreport: {Path.Combine(directory, "report.md")} and report.json");
+            Console.WriteLine($"\nreport: {Path.Combine(directory.FullName, "report.md")} and report.json");
             return report.Passed ? 0 : 1;
         });
         return command;
@@ -94,7 +124,9 @@ public static class ValidateCommand
             Table.Print(["ABILITY", "PROVED", "EVIDENCE"], probes.Select(p => new[] { p.Ability, p.Proved ? "yes" : "no", p.Evidence }).ToList());
             if (!probes[0].Proved)
             {
-                return Fail($"target '{wanted}' does not answer a plain chat request; nothing else was probed");
+                // A failed check, not a usage mistake.
+                Console.Error.WriteLine($"genai-router: error: target '{wanted}' does not answer a plain chat request; nothing else was probed");
+                return 1;
             }
             Console.WriteLine($"\nPaste into target {wanted} (only what was proved is on):\n");
             Console.Write(TargetProbe.Configuration(wanted!, probes, DateTimeOffset.UtcNow));

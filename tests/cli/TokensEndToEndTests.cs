@@ -150,6 +150,7 @@ public sealed class TokensEndToEndTests : IAsyncLifetime
     [InlineData("--budget", "5/week", "--budget is per day or per month (5/day, 50/month), got '5/week'")]
     [InlineData("--budget", "lots/month", "--budget must be an amount in USD above 0 and at most 1000000000 per day or month, like 50/month, got 'lots/month'")]
     [InlineData("--budget", "0/day", "--budget must be an amount in USD above 0 and at most 1000000000 per day or month, like 50/month, got '0/day'")]
+    [InlineData("--budget", "NaN/day", "--budget must be an amount in USD above 0 and at most 1000000000 per day or month, like 50/month, got 'NaN/day'")]
     [InlineData("--budget", "5/day,7/day", "--budget names the day twice: '5/day,7/day'")]
     [InlineData("--budget", "5/day,", "--budget has an empty entry: '5/day,'")]
     [InlineData("--rpm", "abc", "--rpm must be a whole number from 1 to 2147483647 (leave it out for no limit), got 'abc'")]

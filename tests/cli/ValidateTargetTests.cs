@@ -11,7 +11,7 @@ public sealed class ValidateTargetTests : IAsyncLifetime
     private string _state = "";
 
     /// <summary>What a scripted chat server can do.</summary>
-    private sealed record Abilities(bool StreamsToolArguments = true, bool Images = true, bool ReasoningParameter = true, bool JsonSchema = true);
+    private sealed record Abilities(bool StreamsToolArguments = true, bool Images = true, bool ReasoningParameter = true, bool JsonSchema = true, bool Tools = true);
 
     private static readonly Dictionary<string, Abilities> Servers = new()
     {
@@ -20,6 +20,7 @@ public sealed class ValidateTargetTests : IAsyncLifetime
         ["no-images"] = new(Images: false),
         ["no-reasoning-param"] = new(ReasoningParameter: false),
         ["broken-json-schema"] = new(JsonSchema: false),
+        ["no-tools"] = new(Tools: false),
     };
 
     public async ValueTask InitializeAsync()
@@ -44,6 +45,7 @@ public sealed class ValidateTargetTests : IAsyncLifetime
     [InlineData("no-images", "tools, streaming, reasoning, structured_output", true, true, false, true)]
     [InlineData("no-reasoning-param", "tools, streaming, images, structured_output", true, false, true, true)]
     [InlineData("broken-json-schema", "tools, streaming, reasoning, images", true, true, true, false)]
+    [InlineData("no-tools", "streaming, reasoning, images, structured_output", true, true, true, true)]
     public async Task Prints_exactly_the_flags_the_target_proved_with_the_evidence(string target, string capabilities, bool streaming, bool reasoning, bool images, bool structured)
     {
         await using var cli = RouterProcess.Cli(new Dictionary<string, string> { ["PROBE_KEY"] = "sk-probe-secret-123", ["XDG_STATE_HOME"] = _state }, "validate", "target", target, "--config", _config);
@@ -64,7 +66,9 @@ public sealed class ValidateTargetTests : IAsyncLifetime
             "  drop_hosted_tools: false   # a policy, not an ability: set it to drop hosted tools instead of refusing them",
         ], block);
         // Each ability has its evidence in the table; the upstream key was sent and never printed.
-        Assert.Contains(lines, l => l.StartsWith("tools ", StringComparison.Ordinal) && l.Contains("2 call(s) to get_weather with JSON arguments, in parallel", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("tools ", StringComparison.Ordinal) && (target == "no-tools"
+            ? l.Contains("no tool call in the answer", StringComparison.Ordinal)
+            : l.Contains("2 call(s) to get_weather with JSON arguments, in parallel", StringComparison.Ordinal)));
         Assert.Contains(lines, l => l.StartsWith("previous_response_id ", StringComparison.Ordinal) && l.Contains("never for a chat target", StringComparison.Ordinal));
         Assert.All(_upstreams[target].Received, r => Assert.Equal("Bearer sk-probe-secret-123", r.Authorization));
         Assert.DoesNotContain("sk-probe-secret-123", cli.Stdout + cli.Stderr, StringComparison.Ordinal);
@@ -81,7 +85,7 @@ public sealed class ValidateTargetTests : IAsyncLifetime
         await File.WriteAllTextAsync(config, "groups:\n  g:\n    targets:\n      - { name: down, api: chat, base_url: http://127.0.0.1:9/v1, model: m }\n      - { name: native, api: responses, base_url: http://127.0.0.1:9/v1, model: m }\n");
 
         await using var down = RouterProcess.Cli(new Dictionary<string, string> { ["XDG_STATE_HOME"] = _state }, "validate", "target", "down", "--config", config);
-        Assert.Equal(2, await down.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Equal(1, await down.WaitForExitAsync(TimeSpan.FromMinutes(1)));
         Assert.Contains("does not answer a plain chat request", down.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("capabilities:", down.Stdout, StringComparison.Ordinal);
 
@@ -97,7 +101,7 @@ public sealed class ValidateTargetTests : IAsyncLifetime
         {
             return ScriptedUpstream.WriteJsonAsync(http, 400, new { error = new { message = "Unrecognized request argument supplied: reasoning_effort", type = "invalid_request_error" } });
         }
-        if (request.TryGetProperty("tools", out _))
+        if (request.TryGetProperty("tools", out _) && abilities.Tools)
         {
             if (stream)
             {

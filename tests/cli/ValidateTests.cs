@@ -50,8 +50,38 @@ public sealed class ValidateTests : IAsyncLifetime
         NpmClients.Require("claude", "@anthropic-ai/claude-code");
         RequireBubblewrap();
 
-        var (exit, stdout, report) = await ValidateAsync(["--group", "healthy", "--clients", "codex,claude"]);
+        // Meanwhile, no process on the machine may carry the caller token in its arguments (any user can read those).
+        using var done = new CancellationTokenSource();
+        var exposed = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                foreach (var cmdline in Directory.EnumerateDirectories("/proc").Select(d => Path.Combine(d, "cmdline")))
+                {
+                    try
+                    {
+                        if ((await File.ReadAllTextAsync(cmdline)).Contains(_token, StringComparison.Ordinal))
+                        {
+                            return cmdline;
+                        }
+                    }
+                    catch (IOException)
+                    {
+                        // the process ended
+                    }
+                    catch (UnauthorizedAccessException)
+                    {
+                    }
+                }
+                await Task.Delay(20);
+            }
+            return null;
+        });
 
+        var (exit, stdout, report) = await ValidateAsync(["--group", "healthy", "--clients", "codex,claude"]);
+        await done.CancelAsync();
+
+        Assert.Null(await exposed);
         Assert.True(exit == 0, stdout);
         Assert.True(report.GetProperty("passed").GetBoolean());
         var router = report.GetProperty("router");
@@ -153,6 +183,23 @@ public sealed class ValidateTests : IAsyncLifetime
         await using var unknown = RouterProcess.Cli(new Dictionary<string, string> { ["VALIDATE_TOKEN"] = _token }, "validate", "--base-url", _router.BaseUrl.ToString(), "--token-env", "VALIDATE_TOKEN", "--clients", "codex,vim");
         Assert.Equal(2, await unknown.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("unknown client 'vim'; validate runs codex, claude", unknown.Stderr, StringComparison.Ordinal);
+
+        var file = Path.Combine(_reports, "a-file");
+        await File.WriteAllTextAsync(file, "");
+        foreach (var (args, message) in new (string[], string)[]
+        {
+            (["--base-url", _router.BaseUrl + "?x=1"], "--base-url takes no query or fragment"),
+            (["--base-url", $"http://user:pw@127.0.0.1:{_router.Port}"], "--base-url must not carry a user or password"),
+            (["--base-url", _router.BaseUrl.ToString(), "--timeout", "0"], "--timeout is the seconds each check may take, at least 1, got 0"),
+            (["--base-url", _router.BaseUrl.ToString(), "--clients", ","], "--clients names no client"),
+            (["--base-url", _router.BaseUrl.ToString(), "--out", file], "is a file; it must be a directory"),
+        })
+        {
+            await using var bad = RouterProcess.Cli(new Dictionary<string, string> { ["VALIDATE_TOKEN"] = _token }, ["validate", "--token-env", "VALIDATE_TOKEN", .. args]);
+            Assert.Equal(2, await bad.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains(message, bad.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(_token, bad.Stdout + bad.Stderr, StringComparison.Ordinal);
+        }
     }
 
     private async Task<(int Exit, string Stdout, JsonElement Report)> ValidateAsync(string[] args, string? path = null)
