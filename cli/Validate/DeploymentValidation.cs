@@ -26,13 +26,12 @@ public static class DeploymentValidation
         var checks = new List<CheckResult>();
         var catalog = await ReadCatalogAsync(request, cancellationToken);
         var groups = request.Groups.Count > 0 ? request.Groups : catalog.Groups.Keys.ToList();
-        var clients = new List<ClientInfo>();
-        foreach (var name in request.Clients)
+        var clients = new List<(ValidatedClient Client, ClientInfo Info)>();
+        foreach (var client in request.Clients.Select(name => ValidatedClient.All.Single(c => c.Name == name)))
         {
-            var client = ValidatedClient.All.Single(c => c.Name == name);
             var path = Programs.Find(client.Program);
             var version = path is null ? null : (await Programs.RunAsync(path, ["--version"], TimeSpan.FromSeconds(30))).Stdout.Trim();
-            clients.Add(new ClientInfo(client.Name, client.Door, path, version));
+            clients.Add((client, new ClientInfo(client.Name, client.Door, path, version)));
         }
         if (catalog.Problem is not null)
         {
@@ -46,9 +45,8 @@ public static class DeploymentValidation
                     $"the caller token may not use group '{group}'; /v1/models lists: {string.Join(", ", catalog.Groups.Keys)}"));
                 continue;
             }
-            foreach (var info in clients)
+            foreach (var (client, info) in clients)
             {
-                var client = ValidatedClient.All.Single(c => c.Name == info.Name);
                 if (info.Path is null)
                 {
                     checks.Add(new CheckResult(group, client.Name, "installed", Outcome.Failed, 0, $"'{client.Program}' is not on PATH"));
@@ -68,7 +66,7 @@ public static class DeploymentValidation
             }
         }
         return new ValidationReport(request.RouterUrl, catalog.RouterVersion, catalog.CatalogVersion, started, DateTimeOffset.UtcNow,
-            sandbox is null ? $"none: {sandboxUnavailable}" : $"bubblewrap {sandbox.Version}", clients, groups, checks);
+            sandbox is null ? $"none: {sandboxUnavailable}" : $"bubblewrap {sandbox.Version}", clients.Select(c => c.Info).ToList(), groups, checks);
     }
 
     private sealed record Catalog(IReadOnlyDictionary<string, bool> Groups, string? RouterVersion, string? CatalogVersion, string? Problem);

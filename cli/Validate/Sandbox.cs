@@ -25,19 +25,19 @@ public sealed record Sandbox(string Bubblewrap, string Version)
     private static readonly string[] SystemFiles = ["/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group", "/etc/localtime"];
 
     /// <summary>bubblewrap when it is installed and can make a sandbox here; otherwise null and why.</summary>
-    public static (Sandbox? Sandbox, string? Unavailable) Find()
+    public static async Task<(Sandbox? Sandbox, string? Unavailable)> FindAsync()
     {
         var bwrap = Programs.Find("bwrap");
         if (bwrap is null)
         {
             return (null, "no sandbox: bubblewrap is not installed (Debian: apt install bubblewrap), and the tool smoke runs a model's commands only in one");
         }
-        var probe = Programs.Run(bwrap, [.. Isolation([], "/"), "--", "/usr/bin/true"], TimeSpan.FromSeconds(10));
+        var probe = await Programs.RunAsync(bwrap, [.. Isolation([], "/"), "--", "/usr/bin/true"], TimeSpan.FromSeconds(10));
         if (probe.ExitCode != 0)
         {
             return (null, $"no sandbox: bubblewrap cannot create one here ({probe.Stderr.Trim()}); the tool smoke runs a model's commands only in one");
         }
-        var version = Programs.Run(bwrap, ["--version"], TimeSpan.FromSeconds(10)).Stdout.Trim().Replace("bubblewrap ", "", StringComparison.Ordinal);
+        var version = (await Programs.RunAsync(bwrap, ["--version"], TimeSpan.FromSeconds(10))).Stdout.Trim().Replace("bubblewrap ", "", StringComparison.Ordinal);
         return (new Sandbox(bwrap, version), null);
     }
 
@@ -103,9 +103,6 @@ public static class Programs
             .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr, TimeSpan Took, bool TimedOut);
-
-    public static Result Run(string program, IEnumerable<string> args, TimeSpan timeout, string? workdir = null, IReadOnlyDictionary<string, string>? environment = null) =>
-        RunAsync(program, args, timeout, workdir, environment).GetAwaiter().GetResult();
 
     /// <summary>Runs to completion with stdin closed; the whole process tree is killed after <paramref name="timeout"/>.</summary>
     public static async Task<Result> RunAsync(string program, IEnumerable<string> args, TimeSpan timeout, string? workdir = null, IReadOnlyDictionary<string, string>? environment = null)

@@ -80,7 +80,7 @@ public static class ValidateCommand
             {
                 return Fail($"cannot write the report to {reportDirectory}: {e.Message}");
             }
-            var (sandbox, unavailable) = Sandbox.Find();
+            var (sandbox, unavailable) = await Sandbox.FindAsync();
             var report = await DeploymentValidation.RunAsync(
                 new ValidationRequest(url, token, parse.GetValue(groups) ?? [], names, TimeSpan.FromSeconds(parse.GetValue(timeout))), sandbox, unavailable, cancellation);
             await File.WriteAllTextAsync(Path.Combine(directory.FullName, "report.md"), report.Markdown(), cancellation);

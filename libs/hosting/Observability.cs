@@ -56,7 +56,7 @@ public static class Observability
         {
             return builder;
         }
-        var otlp = OtlpEndpointVariables.Any(name => !string.IsNullOrEmpty(configuration[name]));
+        var otlp = OtlpEndpointSet(configuration);
         var prometheus = PrometheusScrape(configuration);
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName: $"genai-router-{appId}", serviceNamespace: "genai-router"))
@@ -105,7 +105,10 @@ public static class Observability
 
     /// <summary>The scrape at /metrics: on unless an OTLP endpoint takes its place, or as <c>Router:Telemetry:Prometheus</c> says.</summary>
     public static bool PrometheusScrape(IConfiguration configuration) =>
-        configuration.GetValue("Router:Telemetry:Prometheus", !OtlpEndpointVariables.Any(name => !string.IsNullOrEmpty(configuration[name])));
+        configuration.GetValue("Router:Telemetry:Prometheus", !OtlpEndpointSet(configuration));
+
+    private static bool OtlpEndpointSet(IConfiguration configuration) =>
+        OtlpEndpointVariables.Any(name => !string.IsNullOrEmpty(configuration[name]));
 
     private static bool Enabled(IConfiguration configuration) =>
         !string.Equals(configuration["Router:Telemetry:Enabled"], "false", StringComparison.OrdinalIgnoreCase);

@@ -24,7 +24,7 @@ public sealed class MemoryQuotaCounters : IQuotaCounters
     }
 
     private readonly ConcurrentDictionary<string, Scope> _scopes = new(StringComparer.Ordinal);
-    private long _nextSweep;
+    private readonly MinuteSweep _sweep = new();
 
     public ValueTask<QuotaDecision> AdmitAsync(QuotaScope scope, QuotaCharge charge, string requestId, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -94,8 +94,7 @@ public sealed class MemoryQuotaCounters : IQuotaCounters
     /// <summary>Once a minute, drops the counters of caller tokens that have expired (nothing can be charged to them now).</summary>
     private void ForgetExpired(DateTimeOffset now)
     {
-        var next = Interlocked.Read(ref _nextSweep);
-        if (now.ToUnixTimeSeconds() < next || Interlocked.CompareExchange(ref _nextSweep, now.ToUnixTimeSeconds() + 60, next) != next)
+        if (!_sweep.Due(now))
         {
             return;
         }

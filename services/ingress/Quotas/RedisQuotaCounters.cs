@@ -100,7 +100,7 @@ public sealed class RedisQuotaCounters(IConnectionMultiplexer redis, double leas
         """;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MinuteLease> _leases = new(StringComparer.Ordinal);
-    private long _nextSweep;
+    private readonly MinuteSweep _sweep = new();
 
     /// <summary>Whether a scope's admissions come from a lease: only per-minute limits, and leasing on.</summary>
     private bool Leased(Quota quota) =>
@@ -160,12 +160,11 @@ public sealed class RedisQuotaCounters(IConnectionMultiplexer redis, double leas
     /// <summary>Once a minute, drops the leases of scopes unused for two minutes (an expired token's among them).</summary>
     private void ForgetIdleLeases(DateTimeOffset now)
     {
-        var minute = now.ToUnixTimeSeconds() / 60;
-        var next = Interlocked.Read(ref _nextSweep);
-        if (minute < next || Interlocked.CompareExchange(ref _nextSweep, minute + 1, next) != next)
+        if (!_sweep.Due(now))
         {
             return;
         }
+        var minute = now.ToUnixTimeSeconds() / 60;
         foreach (var (key, lease) in _leases)
         {
             if (lease.Idle(minute))
