@@ -51,18 +51,21 @@ public sealed class LoadGenerator : IDisposable
     public async Task<Sample> SaturateAsync(Shot shot, int callers, TimeSpan duration)
     {
         var latencies = new List<double>[callers];
+        var firstBytes = new List<double>[callers];
         var failures = 0;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, callers).Select(async caller =>
         {
             var mine = latencies[caller] = [];
+            var myFirstBytes = firstBytes[caller] = [];
             while (clock.Elapsed < duration)
             {
                 var started = clock.Elapsed;
-                var (ok, _) = await SendAsync(shot, started, clock);
+                var (ok, firstByte) = await SendAsync(shot, started, clock);
                 if (ok)
                 {
                     mine.Add((clock.Elapsed - started).TotalMilliseconds);
+                    myFirstBytes.Add((firstByte - started).TotalMilliseconds);
                 }
                 else
                 {
@@ -70,8 +73,7 @@ public sealed class LoadGenerator : IDisposable
                 }
             }
         }));
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new Sample(all, [], failures, clock.Elapsed);
+        return new Sample(latencies.SelectMany(l => l).Order().ToArray(), firstBytes.SelectMany(l => l).Order().ToArray(), failures, clock.Elapsed);
     }
 
     public async Task<Sample> AtRateAsync(Shot shot, double perSecond, TimeSpan duration)

@@ -20,7 +20,8 @@ public sealed class RouterUnderTest : IAsyncDisposable
 
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/v1/");
 
-    public static async Task<RouterUnderTest> StartAsync(string root, Uri upstream)
+    /// <param name="environment">Settings for the five services (telemetry endpoints, switches), as a deployment sets them.</param>
+    public static async Task<RouterUnderTest> StartAsync(string root, Uri upstream, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePortRange();
         var dir = Directory.CreateTempSubdirectory("router-bench-config-").FullName;
@@ -50,7 +51,7 @@ public sealed class RouterUnderTest : IAsyncDisposable
                 targets:
                   - { name: fast-cached, api: responses, base_url: {{upstream}}, model: bench-model, capabilities: [streaming] }
             """);
-        var up = Start(root, ["up", "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture)], dir);
+        var up = Start(root, ["up", "--config", config, "--port", port.ToString(CultureInfo.InvariantCulture)], dir, environment);
         var router = new RouterUnderTest(root, port, up) { ConfigPath = config, StateDir = dir };
         var ready = new TaskCompletionSource();
         up.OutputDataReceived += (_, e) =>
@@ -70,38 +71,31 @@ public sealed class RouterUnderTest : IAsyncDisposable
 
     private string StateDir { get; init; } = "";
 
-    public async Task<string> IssueTokenAsync()
+    /// <param name="limits">A token with rate limits, a concurrency limit and a daily budget, all far above what the bench
+    /// sends, so that every request is admitted and settled against them as a limited token's are.</param>
+    public async Task<string> IssueTokenAsync(bool limits)
     {
-        using var cli = Start(_root, ["token", "issue", "--user", "bench", "--project", "bench", "--env", "dev", "--groups", "native,bridged,chat,claude,cached",
-            "--config", ConfigPath, "--port", Port.ToString(CultureInfo.InvariantCulture)], StateDir);
+        string[] args = ["token", "issue", "--user", "bench", "--project", "bench", "--env", "dev", "--groups", "native,bridged,chat,claude,cached",
+            "--config", ConfigPath, "--port", Port.ToString(CultureInfo.InvariantCulture)];
+        using var cli = Start(_root, limits ? [.. args, "--rpm", "100000000", "--tpm", "100000000000", "--concurrency", "1024", "--budget", "1000000/day"] : args, StateDir);
         var token = await cli.StandardOutput.ReadLineAsync();
         await cli.WaitForExitAsync();
         return token?.Trim() ?? throw new InvalidOperationException("token issue printed nothing");
     }
 
-    /// <summary>CPU time (user + system) and resident memory of the five service processes together.</summary>
-    public (TimeSpan Cpu, long RssBytes) Usage()
-    {
-        var each = UsageByService();
-        return (TimeSpan.FromTicks(each.Values.Sum(u => u.Cpu.Ticks)), each.Values.Sum(u => u.RssBytes));
-    }
+    /// <summary>The five service processes together.</summary>
+    public ProcessUsage Usage() => UsageByService().Values.Aggregate(ProcessUsage.None, (sum, each) => sum + each);
 
-    /// <summary>CPU time and resident memory per service (by its assembly name: GenAiRouter.Ingress, ...).</summary>
-    public IReadOnlyDictionary<string, (TimeSpan Cpu, long RssBytes)> UsageByService()
+    /// <summary>What each service process has used so far, by its assembly name (GenAiRouter.Ingress, ...).</summary>
+    public IReadOnlyDictionary<string, ProcessUsage> UsageByService()
     {
-        var usage = new Dictionary<string, (TimeSpan, long)>();
+        var usage = new Dictionary<string, ProcessUsage>();
         foreach (var pid in Services())
         {
             try
             {
-                var stat = File.ReadAllText($"/proc/{pid}/stat");
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                // Linux reports CPU time in clock ticks of 1/100 s.
-                var cpu = TimeSpan.FromMilliseconds(10 * (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)));
-                var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-                var rss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
                 var name = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').Select(Path.GetFileNameWithoutExtension).FirstOrDefault(a => a?.StartsWith("GenAiRouter.", StringComparison.Ordinal) == true) ?? $"pid {pid}";
-                usage[name!] = (cpu, rss);
+                usage[name!] = ProcessUsage.Read(pid);
             }
             catch (IOException)
             {
@@ -130,7 +124,7 @@ public sealed class RouterUnderTest : IAsyncDisposable
         }
     }
 
-    private static Process Start(string root, string[] args, string stateDir)
+    private static Process Start(string root, string[] args, string stateDir, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -147,6 +141,10 @@ public sealed class RouterUnderTest : IAsyncDisposable
         start.Environment["XDG_STATE_HOME"] = stateDir;
         // Per-request log lines are part of what a default install costs; keep them, but out of the console.
         start.Environment["ROUTER_LOG_FORMAT"] = "json";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         return Process.Start(start)!;
     }
 
