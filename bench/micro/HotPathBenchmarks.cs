@@ -39,6 +39,16 @@ public class HotPathBenchmarks
     private readonly byte[] _responsesDelta = """{"type":"response.output_text.delta","sequence_number":3,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"word "}"""u8.ToArray();
     private readonly byte[] _claudeBody = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "claude-code-request.json"));
     private readonly byte[] _signatureDelta = "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"EqQBCkgIARABGAIiQL2lo\"}}\n\n"u8.ToArray();
+    private static readonly byte[] ShortChat = """{"model":"coder","messages":[{"role":"user","content":"Say hello in five words."}],"stream":true}"""u8.ToArray();
+    private static readonly byte[] ShortMessages = """{"model":"coder","max_tokens":256,"messages":[{"role":"user","content":"Say hello in five words."}],"stream":true}"""u8.ToArray();
+    private static readonly byte[] ChatAnswer = """{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there, how are you?"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":9,"total_tokens":21}}"""u8.ToArray();
+    private static readonly byte[] MessagesAnswer = """{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"Hello there, how are you?"}],"stop_reason":"end_turn","usage":{"input_tokens":12,"output_tokens":9}}"""u8.ToArray();
+    private readonly byte[] _messagesStream = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40).Select(_ =>
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"word \"}}\n\n"))
+        + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+        + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":40}}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    private readonly ChatDoor _chatDoor = new();
+    private readonly MessagesDoor _messagesDoor = new();
     private readonly HttpContext _http = new DefaultHttpContext();
     private readonly TargetHealth _health = new(TimeProvider.System);
     private readonly ResponsesDoor _door = new();
@@ -120,6 +130,12 @@ public class HotPathBenchmarks
         return output.WrittenCount;
     }
 
+    [Benchmark(Description = "chat door: read + check a short request")]
+    public DoorRequest ReadChatShort() => ChatRequestClassifier.Classify(ShortChat);
+
+    [Benchmark(Description = "chat door: usage of a whole answer")]
+    public UpstreamUsage? ChatAnswerUsage() => _chatDoor.UsageOf(ChatAnswer);
+
     [Benchmark(Description = "chat door: read + check a 46 KB Qwen Code-shaped turn")]
     public DoorRequest ReadChat() => ChatRequestClassifier.Classify(_chatBody);
 
@@ -149,6 +165,20 @@ public class HotPathBenchmarks
         writer.Start(output);
         writer.WriteAll(new ResponsesAnswerReader(new ToolNames()).OnData(_responsesDelta), output);
         return output.WrittenCount;
+    }
+
+    [Benchmark(Description = "messages door: read + check a short request")]
+    public DoorRequest ReadMessagesShort() => MessagesRequestClassifier.Classify(ShortMessages);
+
+    [Benchmark(Description = "messages door: usage of a whole answer")]
+    public UpstreamUsage? MessagesAnswerUsage() => _messagesDoor.UsageOf(MessagesAnswer);
+
+    [Benchmark(Description = "messages door: scan a 43-event Messages stream for usage")]
+    public UpstreamUsage? ScanMessagesStream()
+    {
+        using var scanner = new MessagesUsageScanner(captureFinalAnswer: false);
+        scanner.Observe(_messagesStream);
+        return scanner.Usage;
     }
 
     [Benchmark(Description = "messages door: read + check a 76 KB Claude Code turn")]

@@ -17,6 +17,10 @@ public sealed class CallerAuthenticator(CallerTokens.CallerTokensClient auth, Te
     private static readonly TimeSpan RefusedFor = TimeSpan.FromSeconds(5);
     private const int MaxEntries = 100_000;
 
+    // SHA-256 (32 bytes) as base64: 44 characters.
+    private const int HashTextLength = 44;
+    private const int MaxTokenBytes = 512;
+
     private readonly ConcurrentDictionary<string, Validation> _cache = new(StringComparer.Ordinal);
 
     public async ValueTask<AuthenticationResult> AuthenticateAsync((string? Token, AuthFailure Failure) presented, CancellationToken cancellationToken)
@@ -25,13 +29,16 @@ public sealed class CallerAuthenticator(CallerTokens.CallerTokensClient auth, Te
         {
             return AuthenticationResult.Refused(presented.Failure);
         }
-        var key = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+        // The cache is looked up by the hash's text on the stack: a hit allocates nothing.
+        Span<char> hashText = stackalloc char[HashTextLength];
+        HashOf(token, hashText);
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(key, out var cached) && cached.Until > now)
+        if (_cache.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(hashText, out var cached) && cached.Until > now)
         {
             metrics.Validated(fromCache: true, cached.Result.Failure);
             return cached.Result;
         }
+        var key = hashText.ToString();
 
         ValidateTokenReply reply;
         try
@@ -90,6 +97,18 @@ public sealed class CallerAuthenticator(CallerTokens.CallerTokensClient auth, Te
         {
             _cache.Clear();
         }
+    }
+
+    /// <summary>The token's SHA-256 as base64, written into <paramref name="text"/>: the cache never holds the token itself.</summary>
+    private static void HashOf(string token, Span<char> text)
+    {
+        var length = Encoding.UTF8.GetByteCount(token);
+        var large = length > MaxTokenBytes ? new byte[length] : null;
+        Span<byte> utf8 = large ?? stackalloc byte[MaxTokenBytes];
+        utf8 = utf8[..Encoding.UTF8.GetBytes(token, utf8)];
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8, hash);
+        Convert.TryToBase64Chars(hash, text, out _);
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
