@@ -24,7 +24,7 @@ public sealed class StandaloneEventPublisher(HttpClient http, IConfiguration con
             return;
         }
         // One event travels as Dapr delivers it; several as one batch, so a busy router sends one request per batch.
-        // Sized for the batch up front (a usage event is well under 1 KB as JSON): one buffer, not a doubling series.
+        // Sized for the batch up front (a usage event is well under 1 KB in the envelope): one buffer, not a doubling series.
         var batch = messages.Count > 1;
         var body = new ArrayBufferWriter<byte>(messages.Count * 1024);
         using (var json = new Utf8JsonWriter(body))
@@ -64,9 +64,13 @@ public sealed class StandaloneEventPublisher(HttpClient http, IConfiguration con
         json.WriteString("source", source);
         json.WriteString("type", "com.dapr.event.sent");
         json.WriteString("topic", topic);
-        json.WriteString("datacontenttype", "application/json");
-        json.WritePropertyName("data");
-        json.WriteRawValue(EventJson.Serialize(message), skipInputValidation: true);
+        // As Dapr carries binary data: base64 in data_base64, which the subscriber's CloudEvents middleware decodes.
+        json.WriteString("datacontenttype", EventData.ContentType);
+        var size = message.CalculateSize();
+        var data = ArrayPool<byte>.Shared.Rent(size);
+        message.WriteTo(data.AsSpan(0, size));
+        json.WriteBase64String("data_base64", data.AsSpan(0, size));
+        ArrayPool<byte>.Shared.Return(data);
         json.WriteEndObject();
     }
 }

@@ -33,8 +33,7 @@ public static partial class UsageEndpoints
         }
         else
         {
-            using var reader = new StreamReader(request.Body, Encoding.UTF8);
-            events = Parse(await reader.ReadToEndAsync(aborted)) is { } one ? [one] : [];
+            events = Valid(await EventData.ReadAsync(request, UsageEvent.Parser)) is { } one ? [one] : [];
         }
         if (events.Count == 0)
         {
@@ -63,18 +62,7 @@ public static partial class UsageEndpoints
     }
 
     /// <returns>The event, or null when it is not a usage event with a request id.</returns>
-    private static UsageEvent? Parse(string json)
-    {
-        try
-        {
-            var usage = EventJson.Parse<UsageEvent>(json);
-            return string.IsNullOrEmpty(usage.RequestId) ? null : usage;
-        }
-        catch (Google.Protobuf.InvalidProtocolBufferException)
-        {
-            return null;
-        }
-    }
+    private static UsageEvent? Valid(UsageEvent? usage) => string.IsNullOrEmpty(usage?.RequestId) ? null : usage;
 
     /// <summary>The usage events in a CloudEvents batch; entries that are not usage events are logged and left out.</summary>
     private static async Task<List<UsageEvent>> ParseBatchAsync(Stream json, ILogger logger, CancellationToken cancellationToken)
@@ -85,7 +73,7 @@ public static partial class UsageEndpoints
             using var batch = await System.Text.Json.JsonDocument.ParseAsync(json, cancellationToken: cancellationToken);
             foreach (var cloudEvent in batch.RootElement.EnumerateArray())
             {
-                if (cloudEvent.TryGetProperty("data", out var data) && Parse(data.GetRawText()) is { } usage)
+                if (DataOf(cloudEvent) is { } usage)
                 {
                     events.Add(usage);
                 }
@@ -101,6 +89,15 @@ public static partial class UsageEndpoints
         }
         return events;
     }
+
+    /// <summary>A batch entry's usage event: binary in <c>data_base64</c>, or protobuf JSON in <c>data</c>.</summary>
+    private static UsageEvent? DataOf(System.Text.Json.JsonElement cloudEvent) =>
+        cloudEvent.ValueKind != System.Text.Json.JsonValueKind.Object ? null
+        : cloudEvent.TryGetProperty("data_base64", out var binary) && binary.ValueKind == System.Text.Json.JsonValueKind.String
+            ? Valid(binary.TryGetBytesFromBase64(out var bytes) ? EventData.Read(bytes, EventData.ContentType, UsageEvent.Parser) : null)
+        : cloudEvent.TryGetProperty("data", out var json)
+            ? Valid(EventData.Read(Encoding.UTF8.GetBytes(json.GetRawText()), "application/json", UsageEvent.Parser))
+        : null;
 
     /// <summary><c>GET /usage?project=&amp;user=&amp;env=&amp;group=&amp;target=&amp;key=&amp;since=7d&amp;format=json|csv</c>, admin only (the access control checks the credential).</summary>
     private static async Task<IResult> QueryAsync(HttpContext http, UsageStore store, TimeProvider time)

@@ -1,3 +1,4 @@
+using GenAiRouter.Contracts.V1;
 using GenAiRouter.Hosting;
 using GenAiRouter.Ingress.Auth;
 using GenAiRouter.Ingress.Doors.Chat;
@@ -40,8 +41,13 @@ public static class DoorEndpoints
     public static WebApplication MapTokenRevocations(this WebApplication app)
     {
         app.UseCloudEvents();
-        app.MapPost(Topics.Route(Topics.TokenRevoked), async (TokenRevokedEvent revoked, CallerAuthenticator authenticator, Quotas.IQuotaCounters quotas) =>
+        app.MapPost(Topics.Route(Topics.TokenRevoked), async (HttpRequest request, CallerAuthenticator authenticator, Quotas.IQuotaCounters quotas) =>
         {
+            if (await EventData.ReadAsync(request, TokenRevoked.Parser) is not { KeyId.Length: > 0 } revoked)
+            {
+                // Not a token-revoked event: retrying cannot make it one (Dapr drops it to the dead-letter topic).
+                return Results.Json(new { status = "DROP" });
+            }
             // The next request with this token is validated afresh: refused if revoked, with its new limits if changed.
             authenticator.Revoke(revoked.KeyId);
             if (revoked.RevokedAt is not null)

@@ -38,7 +38,7 @@ public sealed class DaprAdapterTests
     }
 
     [Fact]
-    public async Task Events_are_published_as_json_to_their_topic_on_the_topics_pubsub()
+    public async Task Events_are_published_as_binary_protobuf_to_their_topic_on_the_topics_pubsub()
     {
         var (server, sidecar) = await FakeDaprSidecar.StartAsync();
         await using var _ = server;
@@ -50,8 +50,9 @@ public sealed class DaprAdapterTests
 
         Assert.Equal([("pubsub", "usage"), ("broadcast", "token-revoked")], sidecar.Published.Select(p => (p.PubsubName, p.Topic)));
         var published = sidecar.Published.First();
-        Assert.Equal("application/json", published.DataContentType);
-        Assert.Equal(usage, EventJson.Parse<UsageEvent>(Encoding.UTF8.GetString(published.Data.Span)));
+        // A type Dapr carries as data_base64: any other non-JSON type it would turn into a string.
+        Assert.Equal("application/octet-stream", published.DataContentType);
+        Assert.Equal(usage, UsageEvent.Parser.ParseFrom(published.Data.Span));
     }
 
     private static DaprClient Client(Loopback sidecar) =>

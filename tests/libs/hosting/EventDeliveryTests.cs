@@ -1,4 +1,3 @@
-using System.Text;
 using GenAiRouter.Contracts.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -50,11 +49,10 @@ public sealed class EventDeliveryTests
             app.UseCloudEvents();
             app.MapPost(Topics.Route(Topics.Usage), async (HttpRequest request) =>
             {
-                using var reader = new StreamReader(request.Body, Encoding.UTF8);
-                var usage = EventJson.Parse<UsageEvent>(await reader.ReadToEndAsync());
+                var usage = await EventData.ReadAsync(request, UsageEvent.Parser);
                 lock (received)
                 {
-                    received.Add((usage, request.Headers[InternalCredential.StandaloneHeader].FirstOrDefault()));
+                    received.Add((usage!, request.Headers[InternalCredential.StandaloneHeader].FirstOrDefault()));
                 }
                 return Results.Ok();
             });

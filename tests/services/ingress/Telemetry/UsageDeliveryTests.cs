@@ -87,7 +87,8 @@ public sealed class UsageDeliveryTests : IAsyncDisposable
     public async Task A_cloud_event_delivered_twice_is_counted_once_and_a_malformed_one_is_dropped_not_retried()
     {
         await StartUsageAsync("sqlite");
-        var cloudEvent = $$"""{"specversion":"1.0","id":"1","source":"ingress","type":"com.dapr.event.sent","topic":"usage","datacontenttype":"application/json","data":{{Encoding.UTF8.GetString(EventJson.Serialize(Event("twice")))}}}""";
+        // As Dapr delivers a binary event: the protobuf in data_base64.
+        var cloudEvent = CloudEvent(Event("twice"));
 
         foreach (var _ in Enumerable.Range(0, 2))
         {
@@ -95,7 +96,7 @@ public sealed class UsageDeliveryTests : IAsyncDisposable
             using var delivered = await _http.PostAsync(Url("/events/usage"), content);
             Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
         }
-        using var garbage = new StringContent("""{"specversion":"1.0","id":"2","source":"x","type":"t","datacontenttype":"application/json","data":{"request_id":12}}""", Encoding.UTF8, "application/cloudevents+json");
+        using var garbage = new StringContent("""{"specversion":"1.0","id":"2","source":"x","type":"t","datacontenttype":"application/octet-stream","data_base64":"//79/A=="}""", Encoding.UTF8, "application/cloudevents+json");
         using var dropped = await _http.PostAsync(Url("/events/usage"), garbage);
 
         Assert.Equal(HttpStatusCode.OK, dropped.StatusCode);
@@ -104,20 +105,39 @@ public sealed class UsageDeliveryTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task An_event_published_as_protobuf_json_by_an_earlier_router_is_still_stored()
+    {
+        await StartUsageAsync("sqlite");
+        var json = $$"""{"specversion":"1.0","id":"1","source":"ingress","type":"com.dapr.event.sent","topic":"usage","datacontenttype":"application/json","data":{{Json(Event("from_json"))}}}""";
+
+        using var content = new StringContent(json, Encoding.UTF8, "application/cloudevents+json");
+        using var delivered = await _http.PostAsync(Url("/events/usage"), content);
+
+        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        Assert.Equal(1, (await WaitForRequestsAsync(1)).GetProperty("requests").GetInt64());
+    }
+
+    [Fact]
     public async Task A_cloud_events_batch_is_stored_in_one_go_skipping_redeliveries_and_malformed_entries()
     {
         await StartUsageAsync("sqlite");
-        static string CloudEvent(string data) => $$"""{"specversion":"1.0","id":"{{Guid.NewGuid():N}}","source":"ingress","type":"com.dapr.event.sent","topic":"usage","datacontenttype":"application/json","data":{{data}}}""";
-        var a = Encoding.UTF8.GetString(EventJson.Serialize(Event("batch_a")));
-        var b = Encoding.UTF8.GetString(EventJson.Serialize(Event("batch_b")));
-        var batch = $"[{CloudEvent(a)},{CloudEvent(b)},{CloudEvent(a)},{CloudEvent("""{"request_id":12}""")}]";
+        var a = CloudEvent(Event("batch_a"));
+        var json = $$"""{"specversion":"1.0","id":"j","source":"ingress","type":"com.dapr.event.sent","topic":"usage","datacontenttype":"application/json","data":{{Json(Event("batch_c"))}}}""";
+        var malformed = """{"specversion":"1.0","id":"m","source":"ingress","type":"t","datacontenttype":"application/json","data":{"request_id":12}}""";
+        var batch = $"[{a},{CloudEvent(Event("batch_b"))},{a},{json},{malformed}]";
 
         using var content = new StringContent(batch, Encoding.UTF8, StandaloneEventPublisher.BatchContentType);
         using var delivered = await _http.PostAsync(Url("/events/usage"), content);
 
         Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
-        Assert.Equal(2, (await WaitForRequestsAsync(2)).GetProperty("requests").GetInt64());
+        Assert.Equal(3, (await WaitForRequestsAsync(3)).GetProperty("requests").GetInt64());
     }
+
+    private static string CloudEvent(UsageEvent usage) =>
+        $$"""{"specversion":"1.0","id":"{{Guid.NewGuid():N}}","source":"ingress","type":"com.dapr.event.sent","topic":"usage","datacontenttype":"{{EventData.ContentType}}","data_base64":"{{Convert.ToBase64String(EventData.Serialize(usage))}}"}""";
+
+    private static string Json(UsageEvent usage) =>
+        new Google.Protobuf.JsonFormatter(Google.Protobuf.JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true)).Format(usage);
 
     [Fact]
     public async Task A_batch_that_is_not_json_is_dropped_not_retried()
