@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using GenAiRouter.Contracts.V1;
@@ -9,7 +8,6 @@ namespace GenAiRouter.Upstream;
 /// <summary>Reading what an upstream sent: a whole JSON answer, bounded in time and size, and error texts.</summary>
 public static class UpstreamBody
 {
-    private const int ReadSize = 16 * 1024;
     private const int MaxErrorBytes = 64 * 1024;
 
     /// <summary>
@@ -24,24 +22,21 @@ public static class UpstreamBody
         {
             return (null, TooLarge(maxBytes));
         }
-        var whole = new ArrayBufferWriter<byte>((int)Math.Clamp(length ?? ReadSize, 1, Math.Min(maxBytes, 4 * 1024 * 1024)));
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            while (true)
+            var json = await BoundedRead.ReadAsync(body, length, maxBytes, () =>
             {
                 idle.CancelAfter(idleTimeout);
-                var read = await body.ReadAsync(whole.GetMemory(ReadSize), idle.Token);
-                if (read == 0)
-                {
-                    break;
-                }
-                whole.Advance(read);
-                if (whole.WrittenCount > maxBytes)
-                {
-                    return (null, TooLarge(maxBytes));
-                }
+                return idle.Token;
+            });
+            if (json is null)
+            {
+                return (null, TooLarge(maxBytes));
             }
+            return JsonText.IsJson(json)
+                ? (json, null)
+                : (null, UpstreamCaller.Failure(FailureKind.InvalidResponse, 502, "upstream_invalid_response", "its answer is not valid JSON"));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -51,11 +46,6 @@ public static class UpstreamBody
         {
             return (null, UpstreamCaller.Failure(FailureKind.InvalidResponse, 502, "upstream_invalid_response", "its answer was cut short"));
         }
-        if (!JsonText.IsJson(whole.WrittenSpan))
-        {
-            return (null, UpstreamCaller.Failure(FailureKind.InvalidResponse, 502, "upstream_invalid_response", "its answer is not valid JSON"));
-        }
-        return (whole.WrittenSpan.ToArray(), null);
     }
 
     /// <summary>An upstream's error text (at most 64 KiB), with the key the router used taken out.</summary>

@@ -1,12 +1,10 @@
-using System.Buffers;
+using GenAiRouter.Routing;
 
 namespace GenAiRouter.Ingress.Routing;
 
 /// <summary>Reads a request body up to the configured limit (<c>limits.max_body_mb</c>), whatever its framing.</summary>
 public static class RequestBody
 {
-    private const int ReadSize = 16 * 1024;
-
     /// <returns>The body, or the error the caller gets instead (too large, too slow, badly framed).</returns>
     public static async Task<(byte[]? Body, RouterError? Error)> ReadAsync(HttpContext http, long maxBytes)
     {
@@ -17,36 +15,10 @@ public static class RequestBody
         }
         try
         {
-            if (request.ContentLength is { } length)
-            {
-                // Framed by its length: read straight into a buffer of that size.
-                var body = new byte[length];
-                var filled = 0;
-                while (filled < body.Length)
-                {
-                    var read = await request.Body.ReadAsync(body.AsMemory(filled), http.RequestAborted);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-                    filled += read;
-                }
-                return (filled == body.Length ? body : body[..filled], null);
-            }
-            var chunked = new ArrayBufferWriter<byte>(ReadSize);
-            while (true)
-            {
-                var read = await request.Body.ReadAsync(chunked.GetMemory(ReadSize), http.RequestAborted);
-                if (read == 0)
-                {
-                    return (chunked.WrittenSpan.ToArray(), null);
-                }
-                chunked.Advance(read);
-                if (chunked.WrittenCount > maxBytes)
-                {
-                    return (null, TooLarge(http, maxBytes));
-                }
-            }
+            var aborted = http.RequestAborted;
+            return await BoundedRead.ReadAsync(request.Body, request.ContentLength, maxBytes, () => aborted) is { } body
+                ? (body, null)
+                : (null, TooLarge(http, maxBytes));
         }
         catch (BadHttpRequestException e)
         {

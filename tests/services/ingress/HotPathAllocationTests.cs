@@ -97,6 +97,25 @@ public sealed class HotPathAllocationTests
         }), 0, 4 * 1024);
     }
 
+    [Theory]
+    [InlineData(600, false)]
+    [InlineData(600, true)]
+    [InlineData(100_000, false)]
+    public void Reading_a_whole_answer_costs_one_array_of_its_size(int size, bool lengthKnown)
+    {
+        var answer = Encoding.UTF8.GetBytes("{\"text\":\"" + new string('a', size - 12) + "\"}");
+        var body = new MemoryStream(answer);
+        (byte[]? Json, GenAiRouter.Contracts.V1.UpstreamFailure? Failure) Read()
+        {
+            body.Position = 0;
+            // A memory stream answers at once, so the read completes without a task on the heap: what is left is the reading.
+            return GenAiRouter.Upstream.UpstreamBody.ReadJsonAsync(body, lengthKnown ? answer.Length : null, TimeSpan.FromMinutes(1), 64 << 20, default).GetAwaiter().GetResult();
+        }
+
+        Assert.Equal(answer, Read().Json);
+        Assert.InRange(BytesPerCall(() => Read()), answer.Length, answer.Length + 1024);
+    }
+
     [Fact]
     public void Hiding_the_chat_usage_chunk_allocates_nothing_for_a_chunk_without_usage()
     {
