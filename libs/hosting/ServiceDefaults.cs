@@ -51,19 +51,7 @@ public static class ServiceDefaults
 
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
-        app.UseSerilogRequestLogging(o =>
-        {
-            // One logger for the middleware, not a new one per request (its default, through the static Log).
-            o.Logger = app.Services.GetRequiredService<Serilog.ILogger>().ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Serilog.AspNetCore.RequestLoggingMiddleware");
-            o.MessageTemplate = "{RequestMethod} {RequestPath} answered {StatusCode} in {Elapsed:0.0} ms";
-            // Failures and refusals are worth a line; a success has its own, richer line from the service that served
-            // it (ingress: RequestCompleted), or is routine (probes, event deliveries, internal gRPC calls).
-            o.GetLevel = (http, _, error) =>
-                IsProbe(http.Request.Path) || http.Request.Path.StartsWithSegments(Observability.MetricsPath) ? LogEventLevel.Verbose
-                : error is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
-                : http.Response.StatusCode >= 400 ? LogEventLevel.Information
-                : LogEventLevel.Debug;
-        });
+        app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<AccessControlMiddleware>();
         app.MapMetrics();
         app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false }).WithAccess(Access.Probe);
@@ -89,8 +77,10 @@ public static class ServiceDefaults
         return http.Response.WriteAsync(report.Status == HealthStatus.Healthy ? "Healthy" : $"{report.Status}: {string.Join("; ", failing)}");
     }
 
-    private static bool IsProbe(PathString path) =>
-        path.StartsWithSegments(LivenessPath) || path.StartsWithSegments(ReadinessPath) || path.StartsWithSegments("/grpc.health.v1.Health");
+    /// <summary>Probes and the metrics scrape: never worth a request log line.</summary>
+    internal static bool IsRoutine(PathString path) =>
+        path.StartsWithSegments(LivenessPath) || path.StartsWithSegments(ReadinessPath) || path.StartsWithSegments("/grpc.health.v1.Health")
+        || path.StartsWithSegments(Observability.MetricsPath);
 
     private static void ConfigureLogging(LoggerConfiguration logger, IConfiguration configuration, string appId)
     {

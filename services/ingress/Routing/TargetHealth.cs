@@ -20,13 +20,22 @@ public sealed class TargetHealth(TimeProvider time)
     /// </summary>
     public IReadOnlyList<Target> Order(IReadOnlyList<Target> eligible, string? session = null)
     {
-        var now = time.GetUtcNow();
-        return eligible
+        if (eligible.Count == 1)
+        {
+            // The common group: nothing to choose between.
+            return eligible;
+        }
+        var ordered = eligible
             .GroupBy(t => t.Priority)
             .OrderBy(g => g.Key)
-            .SelectMany(g => session is null ? WeightedShuffle(g) : Affinity.Rank(g, session))
-            .OrderBy(t => IsCooling(t, now)) // stable: keeps the order within each side
-            .ToList();
+            .SelectMany(g => session is null ? WeightedShuffle(g) : Affinity.Rank(g, session));
+        if (_state.IsEmpty)
+        {
+            // No target failed lately: none is cooling.
+            return ordered.ToList();
+        }
+        var now = time.GetUtcNow();
+        return ordered.OrderBy(t => IsCooling(t, now)).ToList(); // stable: keeps the order within each side
     }
 
     public void Failed(Target target)
