@@ -5,17 +5,25 @@ namespace GenAiRouter.Bench.Load;
 /// <summary>
 /// What a process has used, from <c>/proc</c>: CPU time (user + system), resident memory, its proportional share
 /// (PSS: pages shared with the other services, such as the .NET framework's, split between them instead of counted in
-/// each) and context switches of all its threads (each one a thread going to sleep or being put off a core).
+/// each) and context switches of its threads (each one a thread going to sleep or being put off a core).
 /// </summary>
-public readonly record struct ProcessUsage(TimeSpan Cpu, long RssBytes, long PssBytes, long ContextSwitches)
+/// <param name="ContextSwitches">Per thread id: Linux keeps the count per thread, and a thread that ends takes its count with it.</param>
+public readonly record struct ProcessUsage(TimeSpan Cpu, long RssBytes, long PssBytes, IReadOnlyDictionary<int, long> ContextSwitches)
 {
-    public static ProcessUsage None => default;
+    public static ProcessUsage None => new(TimeSpan.Zero, 0, 0, new Dictionary<int, long>());
+
+    /// <summary>Context switches in all threads (after <see cref="Since"/>: those of the threads alive at the end; one that ended during the phase is not counted).</summary>
+    public long TotalContextSwitches => ContextSwitches.Values.Sum();
 
     public static ProcessUsage operator +(ProcessUsage a, ProcessUsage b) =>
-        new(a.Cpu + b.Cpu, a.RssBytes + b.RssBytes, a.PssBytes + b.PssBytes, a.ContextSwitches + b.ContextSwitches);
+        new(a.Cpu + b.Cpu, a.RssBytes + b.RssBytes, a.PssBytes + b.PssBytes, a.ContextSwitches.Concat(b.ContextSwitches).ToDictionary(p => p.Key, p => p.Value));
 
     /// <summary>The CPU time and context switches since <paramref name="earlier"/>, with the memory as it is now.</summary>
-    public ProcessUsage Since(ProcessUsage earlier) => this with { Cpu = Cpu - earlier.Cpu, ContextSwitches = ContextSwitches - earlier.ContextSwitches };
+    public ProcessUsage Since(ProcessUsage earlier) => this with
+    {
+        Cpu = Cpu - earlier.Cpu,
+        ContextSwitches = ContextSwitches.ToDictionary(t => t.Key, t => t.Value - earlier.ContextSwitches.GetValueOrDefault(t.Key)),
+    };
 
     public static ProcessUsage Read(int pid)
     {
@@ -35,12 +43,12 @@ public readonly record struct ProcessUsage(TimeSpan Cpu, long RssBytes, long Pss
                 pss = Kilobytes(line);
             }
         }
-        long switches = 0;
+        var switches = new Dictionary<int, long>();
         foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
         {
             try
             {
-                switches += File.ReadLines(Path.Combine(task, "status"))
+                switches[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = File.ReadLines(Path.Combine(task, "status"))
                     .Where(l => l.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || l.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
                     .Sum(l => Long(l[(l.IndexOf(':') + 1)..].Trim()));
             }

@@ -21,7 +21,7 @@ public sealed record ScenarioResult(Scenario Scenario, Sample Direct, Sample Rou
 public sealed record OneCaller(Sample Direct, Sample? Nginx, Sample Router, IReadOnlyDictionary<string, ProcessUsage> RouterUsage)
 {
     public double SwitchesPerRequest(string? service = null) =>
-        RouterUsage.Where(u => service is null || u.Key == service).Sum(u => u.Value.ContextSwitches) / (double)Math.Max(1, Router.Count);
+        RouterUsage.Where(u => service is null || u.Key == service).Sum(u => u.Value.TotalContextSwitches) / (double)Math.Max(1, Router.Count);
 }
 
 /// <summary>The short request at saturation through a router running <paramref name="Set"/>.</summary>
@@ -81,6 +81,8 @@ public static class Report
             var ttfb = r.Scenario.Streamed ? Inv($"{a.Router.FirstByteP(0.5) - a.Direct.FirstByteP(0.5):0.000}") : "";
             md.AppendLine(Inv($"| {r.Scenario.Name} | {a.Direct.P(0.5):0.000} / {a.Direct.P(0.99):0.00} | {nginx} | {a.Router.P(0.5) - a.Direct.P(0.5):0.000} | {a.Router.P(0.99):0.00} | {a.Router.P(0.99) / a.Direct.P(0.99):0.0}× | {ttfb} | {a.SwitchesPerRequest(Ingress):0.0} / {a.SwitchesPerRequest(Bridge):0.0} / {a.SwitchesPerRequest(UsageService):0.0} / {a.SwitchesPerRequest():0.0} |"));
         }
+        md.AppendLine();
+        md.AppendLine("Context switches are counted for the threads alive at the end of the phase (Linux keeps the count per thread): a thread-pool thread that retired during it is not counted.");
         md.AppendLine();
         md.AppendLine("### Latency at fixed offered load (open loop; ms; overhead = router − direct at the same load)");
         md.AppendLine();
