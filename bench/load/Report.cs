@@ -111,7 +111,7 @@ public static class Report
                 md.AppendLine(Inv($"| {f.Set.Name} | {f.Router.Throughput:N0} | {f.CpuMicroseconds(Ingress):N0} | {f.CpuMicroseconds(UsageService):N0} | {f.CpuMicroseconds():N0} | {Signed((f.CpuMicroseconds() - on.CpuMicroseconds()) * 100 / on.CpuMicroseconds())} % |"));
             }
             md.AppendLine();
-            md.AppendLine("A feature's cost is the difference between the line with it and the line without it. Two runs of one configuration differ by up to 10 % on this machine, so a difference smaller than that is not a measurement.");
+            md.AppendLine("A feature's cost is the difference between the line with it and the line without it. The two \"everything on\" lines are the same configuration: how far they differ is how far a difference between lines is noise.");
             md.AppendLine();
         }
         if (memory.Count > 2)
