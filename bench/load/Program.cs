@@ -70,9 +70,10 @@ foreach (var scenario in scenarios.Where(s => only is null || s.Name == only))
     var direct = await load.SaturateAsync(scenario.Direct, 16, phase);
     var floor = viaNginx is null ? null : await load.SaturateAsync(viaNginx, 16, phase);
     var (routed, used) = await MeasuredAsync(() => load.SaturateAsync(scenario.Router, 16, phase));
-    var alone = new OneCaller(await load.SaturateAsync(scenario.Direct, 1, phase), viaNginx is null ? null : await load.SaturateAsync(viaNginx, 1, phase), default!, default!);
+    var directAlone = await load.SaturateAsync(scenario.Direct, 1, phase);
+    var nginxAlone = viaNginx is null ? null : await load.SaturateAsync(viaNginx, 1, phase);
     var (routedAlone, usedAlone) = await MeasuredAsync(() => load.SaturateAsync(scenario.Router, 1, phase));
-    alone = alone with { Router = routedAlone, RouterUsage = usedAlone };
+    var alone = new OneCaller(directAlone, nginxAlone, routedAlone, usedAlone);
     var rates = new List<RatePoint>();
     foreach (var fraction in new[] { 0.1, 0.3, 0.5, 0.7 })
     {
