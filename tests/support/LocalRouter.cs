@@ -26,6 +26,9 @@ public sealed class LocalRouter : IAsyncDisposable
     /// <summary>Everything the router's processes printed so far.</summary>
     public string Output => _up?.Stdout + _up?.Stderr;
 
+    /// <summary>Waits for a line the services log: they write their lines in batches, a few milliseconds after the fact.</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) => _up!.WaitForOutputAsync(text, timeout);
+
     /// <param name="environment">Extra environment for every service, e.g. upstream keys.</param>
     public static async Task<LocalRouter> StartAsync(string configYaml, Dictionary<string, string>? environment = null)
     {

@@ -46,7 +46,7 @@ public sealed class CacheStoreDownTests : IAsyncLifetime
         {
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         }
-        Assert.Contains("Response cache read failed", _router.Output, StringComparison.Ordinal);
+        await _router.WaitForOutputAsync("Response cache read failed", TimeSpan.FromSeconds(10));
 
         await _redis.RestartAsync();
         var deadline = DateTime.UtcNow.AddSeconds(20);
