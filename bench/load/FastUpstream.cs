@@ -1,9 +1,5 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
 
 namespace GenAiRouter.Bench.Load;
 
@@ -21,14 +17,12 @@ public sealed class FastUpstream : IAsyncDisposable
 
     public static async Task<FastUpstream> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http1));
-        var app = builder.Build();
-        app.MapPost("/v1/responses", (HttpContext http) => AnswerAsync(http, CannedAnswers.ResponseJson, CannedAnswers.ResponseEvents));
-        app.MapPost("/v1/chat/completions", (HttpContext http) => AnswerAsync(http, CannedAnswers.ChatJson, CannedAnswers.ChatChunks));
-        app.MapPost("/v1/messages", (HttpContext http) => AnswerAsync(http, CannedAnswers.MessageJson, CannedAnswers.MessageEvents));
-        await app.StartAsync();
+        var app = await Loopback.StartAsync(app =>
+        {
+            app.MapPost("/v1/responses", (HttpContext http) => AnswerAsync(http, CannedAnswers.ResponseJson, CannedAnswers.ResponseEvents));
+            app.MapPost("/v1/chat/completions", (HttpContext http) => AnswerAsync(http, CannedAnswers.ChatJson, CannedAnswers.ChatChunks));
+            app.MapPost("/v1/messages", (HttpContext http) => AnswerAsync(http, CannedAnswers.MessageJson, CannedAnswers.MessageEvents));
+        });
         return new FastUpstream(app);
     }
 

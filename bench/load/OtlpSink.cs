@@ -1,9 +1,5 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
 
 namespace GenAiRouter.Bench.Load;
 
@@ -26,19 +22,14 @@ public sealed class OtlpSink : IAsyncDisposable
 
     public static async Task<OtlpSink> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http1));
-        var app = builder.Build();
-        var sink = new OtlpSink(app);
-        app.MapPost("/v1/{signal}", async (HttpContext http) =>
+        OtlpSink? sink = null;
+        var app = await Loopback.StartAsync(app => app.MapPost("/v1/{signal}", async (HttpContext http) =>
         {
             await http.Request.Body.CopyToAsync(Stream.Null);
-            Interlocked.Increment(ref sink._exports);
+            Interlocked.Increment(ref sink!._exports);
             http.Response.ContentType = "application/x-protobuf";
-        });
-        await app.StartAsync();
-        return sink;
+        }));
+        return sink = new OtlpSink(app);
     }
 
     public async ValueTask DisposeAsync()
